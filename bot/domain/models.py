@@ -1,0 +1,129 @@
+"""Records the bot keeps. Plain pydantic models: no SDK, no storage details."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Worker(Record):
+    """A person who installed the bot or wrote to it."""
+
+    id: str  # Entra object id when Teams sends one, else the channel user id
+    tenant_id: str = ""
+    name: str = ""
+    teams_locale: str = "en-US"
+    language: str | None = None  # chosen with `language`; None = follow Teams
+    conversation: dict[str, Any] = Field(default_factory=dict)  # reference for proactive messages
+    installed: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    uninstalled_at: datetime | None = None
+
+
+class ProgressStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class ModuleProgress(Record):
+    worker_id: str
+    module_id: str
+    status: ProgressStatus = ProgressStatus.IN_PROGRESS
+    step_index: int = 0  # the step the worker is on (resume point)
+    locale: str = "en"
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+    minutes_to_complete: int | None = None  # whole minutes, set once at first completion
+    version: int = 0  # optimistic concurrency: bumped by every write
+
+
+class EventKind(StrEnum):
+    MODULE_STARTED = "module_started"
+    STEP_VIEWED = "step_viewed"
+    EXERCISE_DONE = "exercise_done"
+    EXERCISE_STUCK = "exercise_stuck"
+    MODULE_COMPLETED = "module_completed"
+    COMMAND_USED = "command_used"
+    QUIZ_STARTED = "quiz_started"
+    QUIZ_SUBMITTED = "quiz_submitted"
+    FEEDBACK_GIVEN = "feedback_given"
+
+
+class UsageEvent(Record):
+    id: str  # idempotency key: the same id is stored once
+    kind: EventKind
+    worker_id: str | None = None  # None for anonymous feedback
+    module_id: str | None = None
+    step_index: int | None = None
+    locale: str = "en"
+    at: datetime = Field(default_factory=utcnow)
+    detail: str | None = None  # e.g. the command name
+
+
+class QuizAnswer(Record):
+    question_id: str
+    chosen: list[str]  # option ids
+    correct: bool
+    answered_at: datetime = Field(default_factory=utcnow)
+
+
+class AttemptStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class QuizAttempt(Record):
+    id: str
+    worker_id: str
+    module_id: str
+    locale: str
+    seed: int
+    question_ids: list[str]  # in the order shown to the worker
+    answers: dict[str, QuizAnswer] = Field(default_factory=dict)
+    status: AttemptStatus = AttemptStatus.IN_PROGRESS
+    score: float | None = None  # 0..100, set at submission
+    passed: bool | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    campaign_id: str | None = None
+    version: int = 0
+
+
+class FeedbackCategory(StrEnum):
+    CONTENT = "content"
+    POLICY = "policy"
+    DEVICE = "device"
+    APP = "app"
+    OTHER = "other"
+
+
+class FeedbackStatus(StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    DONE = "done"
+
+
+class Feedback(Record):
+    id: str  # idempotency key (from the card that carried it)
+    worker_id: str | None  # None when sent anonymously: stored nowhere then
+    module_id: str | None = None
+    rating: int = Field(ge=1, le=5)
+    category: FeedbackCategory
+    text: str = Field(default="", max_length=2000)
+    locale: str = "en"
+    status: FeedbackStatus = FeedbackStatus.NEW
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,107 @@
+"""All configuration, from the environment (and an optional .env file). Nothing else reads env."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+_SDK = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+
+BOT_FRAMEWORK_OPENID = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+IdList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Bot identity, in the Microsoft 365 Agents SDK's standard env names.
+    client_id: str = Field("", validation_alias=AliasChoices(f"{_SDK}CLIENTID", "client_id"))
+    client_secret: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices(f"{_SDK}CLIENTSECRET", "client_secret"))
+    tenant_id: str = Field("", validation_alias=AliasChoices(f"{_SDK}TENANTID", "tenant_id"))
+    auth_type: str = Field("ClientSecret", validation_alias=AliasChoices(f"{_SDK}AUTHTYPE", "auth_type"))
+    # Where signing keys for incoming tokens come from (OpenID metadata documents).
+    openid_metadata: IdList = Field(default_factory=lambda: [BOT_FRAMEWORK_OPENID])
+    # Accepted token issuers; empty = Bot Framework plus the Entra issuers of tenant_id.
+    token_issuers: IdList = Field(default_factory=list)
+
+    # Local development only: no token checks. Set by `coach serve --anonymous` / `coach dev`.
+    anonymous: bool = False
+
+    host: str = "127.0.0.1"
+    port: int = Field(3978, ge=1, le=65535)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+    store: Literal["sqlite", "memory", "cosmos"] = "sqlite"
+    sqlite_path: Path = Path("./data/coach.db")
+    usage_retention_days: int = Field(365, ge=1)
+
+    cosmos_endpoint: str = ""
+    cosmos_key: SecretStr = SecretStr("")
+    cosmos_database: str = "adoption-coach"
+    cosmos_container_prefix: str = ""
+    cosmos_create_containers: bool = True
+    cosmos_verify_tls: bool = True
+
+    # Roles: Entra object ids (comma separated).
+    admin_ids: IdList = Field(default_factory=list)
+    trainer_ids: IdList = Field(default_factory=list)
+
+    # Teams app package.
+    bot_name: str = "Adoption Coach"
+    app_id: str = ""  # Teams app id (a GUID); defaults to client_id
+    public_host: str = ""  # domain the bot is served on, for the manifest's validDomains
+    app_version: str = "1.0.0"
+
+    @field_validator("openid_metadata", "token_issuers", "admin_ids", "trainer_ids", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split(value)
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.client_id) and not self.anonymous
+
+    def anonymous_problem(self) -> str | None:
+        """Why anonymous mode may not start with these settings, or None."""
+        if not self.anonymous:
+            return None
+        if self.client_id:
+            return "anonymous mode cannot be combined with a client id"
+        if not is_loopback(self.host):
+            return f"anonymous mode only listens on a loopback address, not {self.host}"
+        return None
+
+    def safe_summary(self) -> dict[str, object]:
+        """What may be logged: no secrets."""
+        return {
+            "store": self.store,
+            "host": self.host,
+            "port": self.port,
+            "auth": "anonymous (local only)" if self.anonymous else ("on" if self.client_id else "off"),
+            "client_id": self.client_id or "-",
+            "sqlite_path": str(self.sqlite_path) if self.store == "sqlite" else "-",
+            "cosmos_endpoint": self.cosmos_endpoint or "-",
+        }
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
