@@ -52,6 +52,7 @@ class ModuleProgress(Record):
 
 
 class EventKind(StrEnum):
+    INSTALLED = "installed"
     MODULE_STARTED = "module_started"
     STEP_VIEWED = "step_viewed"
     EXERCISE_DONE = "exercise_done"

@@ -1,0 +1,235 @@
+"""The Agents SDK side: the route table, turning an activity into a Turn, sending replies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+
+from bot.content import Catalog
+from bot.domain.models import Worker, utcnow
+from bot.i18n import Texts, language_for
+from bot.settings import Settings
+from bot.store.port import Store, StoreUnavailable
+from cards.common import CARD_CONTENT_TYPE, attachment
+from dialogs.router import Router
+from dialogs.turn import Turn
+
+log = logging.getLogger(__name__)
+
+ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+
+
+def build_adapter(settings: Settings) -> tuple[CloudAdapter, MsalConnectionManager]:
+    auth = AgentAuthConfiguration(
+        auth_type=settings.auth_type,
+        client_id=settings.client_id or None,
+        tenant_id=settings.tenant_id or None,
+        client_secret=settings.client_secret.get_secret_value() or None,
+        anonymous_allowed=settings.anonymous,
+    )
+    connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
+    adapter = CloudAdapter(connection_manager=connections)
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        # The SDK's default sends the exception text to the user; we log it and say sorry.
+        log.exception("turn failed: %s", type(error).__name__, exc_info=error)
+
+    adapter.on_turn_error = on_turn_error
+    return adapter, connections
+
+
+class CoachAgent:
+    """Binds the router (our flows) to an AgentApplication (the SDK's routing)."""
+
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog):
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.router = Router(catalog)
+        self.adapter, connections = build_adapter(settings)
+        self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
+            storage=MemoryStorage(),
+            connection_manager=connections,
+            start_typing_timer=False,
+            remove_recipient_mention=True,
+        )
+        self._routes()
+
+    def _routes(self) -> None:
+        app = self.app
+        app.activity(ActivityTypes.installation_update, rank=10)(self._on_installation)
+        app.conversation_update("membersAdded", rank=20)(self._on_members_added)
+        app.conversation_update("membersRemoved", rank=30)(self._on_members_removed)
+        app.activity(ActivityTypes.message, rank=40)(self._on_message)
+        app.invoke(ADAPTIVE_CARD_ACTION, rank=50)(self._on_card_invoke)
+
+    # --- routes ---------------------------------------------------------------------------
+
+    async def _on_installation(self, context: TurnContext, _state: TurnState) -> None:
+        action = (context.activity.action or "").lower()
+        if action.startswith("remove"):
+            await self._mark_uninstalled(context)
+        elif action.startswith("add"):
+            await self._run(context, lambda turn: self.router.on_install(turn))
+
+    async def _on_members_added(self, context: TurnContext, _state: TurnState) -> None:
+        bot_id = context.activity.recipient.id if context.activity.recipient else None
+        if any(m.id == bot_id for m in context.activity.members_added or []):
+            await self._run(context, lambda turn: self.router.on_install(turn))
+
+    async def _on_members_removed(self, context: TurnContext, _state: TurnState) -> None:
+        bot_id = context.activity.recipient.id if context.activity.recipient else None
+        if any(m.id == bot_id for m in context.activity.members_removed or []):
+            await self._mark_uninstalled(context)
+
+    async def _on_message(self, context: TurnContext, _state: TurnState) -> None:
+        activity = context.activity
+        if isinstance(activity.value, dict) and not (activity.text or "").strip():
+            await self._run(context, lambda turn: self.router.on_action(turn, activity.value),
+                            dedupe=_action_key(activity.value))
+        else:
+            await self._run(context, lambda turn: self.router.on_text(turn, activity.text or ""))
+
+    async def _on_card_invoke(self, context: TurnContext, _state: TurnState) -> None:
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
+        if isinstance(action.get("verb"), str):
+            data.setdefault("verb", action["verb"])
+        turn = await self._run(context, lambda t: self.router.on_action(t, data),
+                               dedupe=_action_key(data), invoke=True)
+        if turn is not None and turn.replacement is not None:
+            body = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": turn.replacement}
+        else:
+            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": ""}
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                             value=InvokeResponse(status=200, body=body)))
+
+    # --- turn plumbing --------------------------------------------------------------------
+
+    async def _run(self, context: TurnContext, flow, *, dedupe: str | None = None,
+                   invoke: bool = False) -> Turn | None:
+        activity = context.activity
+        texts = Texts(self.catalog, language_for(activity.locale))
+        try:
+            worker = await self._worker(activity)
+            texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language))
+            turn = Turn(
+                worker=worker, catalog=self.catalog, store=self.store, texts=texts,
+                dedupe_key=dedupe or f"activity:{activity.id or ''}",
+                personal=_is_personal(activity), roles=self._roles(worker.id),
+            )
+            await flow(turn)
+        except StoreUnavailable as exc:
+            log.warning("store unavailable: %s", exc)
+            await context.send_activity(texts("error.try_again"))
+            return None
+        except Exception:
+            log.exception("flow failed for activity type %s", activity.type)
+            await context.send_activity(texts("error.general"))
+            return None
+        await self._send(context, turn, invoke=invoke)
+        return turn
+
+    async def _send(self, context: TurnContext, turn: Turn, *, invoke: bool) -> None:
+        if turn.replacement is not None and not invoke:
+            reply_to = context.activity.reply_to_id
+            if reply_to:
+                try:
+                    await context.update_activity(_card_activity(turn.replacement, activity_id=reply_to))
+                except Exception as exc:  # the client may not allow updates: send it as new
+                    log.info("card update refused (%s); sending a new card", type(exc).__name__)
+                    turn.replies.insert(0, turn.replacement)
+            else:
+                turn.replies.insert(0, turn.replacement)
+        if turn.replies:
+            await context.send_activities([
+                _card_activity(r) if isinstance(r, dict) else Activity(type=ActivityTypes.message, text=r)
+                for r in turn.replies
+            ])
+
+    async def _worker(self, activity: Activity) -> Worker:
+        user = activity.from_property
+        worker_id = (user.aad_object_id or user.id) if user else ""
+        if not worker_id:
+            raise ValueError("activity without a sender")
+        stored = await self.store.workers.get_worker(worker_id)
+        if not _is_personal(activity):
+            # Group chats: the worker may never have opened a 1:1 chat; don't store the group.
+            return stored or Worker(id=worker_id, name=user.name or "", teams_locale=activity.locale or "en-US")
+        fresh = Worker(
+            id=worker_id,
+            tenant_id=_tenant_id(activity),
+            name=user.name or "",
+            teams_locale=activity.locale or (stored.teams_locale if stored else "en-US"),
+            conversation=activity.get_conversation_reference().model_dump(
+                mode="json", by_alias=True, exclude_none=True),
+        )
+        if stored and stored.installed and _same_registration(stored, fresh):
+            return stored
+        return await self.store.workers.register_worker(fresh)
+
+    async def _mark_uninstalled(self, context: TurnContext) -> None:
+        user = context.activity.from_property
+        worker_id = (user.aad_object_id or user.id) if user else ""
+        if worker_id and _is_personal(context.activity):
+            try:
+                await self.store.workers.mark_uninstalled(worker_id, utcnow())
+            except StoreUnavailable as exc:
+                log.warning("could not record uninstall: %s", exc)
+
+    def _roles(self, worker_id: str) -> frozenset[str]:
+        roles = set()
+        if worker_id in self.settings.admin_ids:
+            roles.add("admin")
+        if worker_id in self.settings.trainer_ids:
+            roles.add("trainer")
+        return frozenset(roles)
+
+
+def _action_key(data: Any) -> str:
+    if not isinstance(data, dict):
+        return "card:invalid"
+    parts = [str(data.get(k, "")) for k in ("n", "verb", "module", "step", "attempt", "question", "language")]
+    return "card:" + "|".join(parts)
+
+
+def _card_activity(card: dict, activity_id: str | None = None) -> Activity:
+    activity = Activity(type=ActivityTypes.message,
+                        attachments=[Attachment.model_validate(
+                            {"contentType": CARD_CONTENT_TYPE, "content": attachment(card)["content"]})])
+    if activity_id:
+        activity.id = activity_id
+    return activity
+
+
+def _is_personal(activity: Activity) -> bool:
+    conversation_type = activity.conversation.conversation_type if activity.conversation else None
+    return conversation_type in (None, "personal")
+
+
+def _tenant_id(activity: Activity) -> str:
+    if activity.conversation and activity.conversation.tenant_id:
+        return activity.conversation.tenant_id
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
+    return str(tenant.get("id", ""))
+
+
+def _same_registration(stored: Worker, fresh: Worker) -> bool:
+    return (stored.name, stored.teams_locale, stored.tenant_id,
+            stored.conversation.get("conversation", {}).get("id"),
+            stored.conversation.get("serviceUrl")) == (
+        fresh.name, fresh.teams_locale, fresh.tenant_id,
+        fresh.conversation.get("conversation", {}).get("id"), fresh.conversation.get("serviceUrl"))

@@ -1,0 +1,165 @@
+"""`coach`: run the bot, run it with the local Teams client, check content, build the app package."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+log = logging.getLogger("coach")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'setting'}: {e['msg']}" for e in exc.errors())
+        raise SystemExit(f"coach: configuration error: {problems}") from None
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SDK logs "App ID is not provided" and tracing noise on every anonymous turn.
+    for noisy in ("microsoft_agents", "azure", "msal"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import ConfigurationError, create_app
+
+    overrides: dict[str, object] = {}
+    if args.anonymous:
+        overrides["anonymous"] = True
+    if args.host:
+        overrides["host"] = args.host
+    if args.port:
+        overrides["port"] = args.port
+    settings = _settings(**overrides)
+    _logging(args.verbose)
+    try:
+        app = create_app(settings)
+    except ConfigurationError as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return 2
+    log.info("Adoption Coach starting: %s", settings.safe_summary())
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from bot.devserver import run_dev
+
+    settings = _settings(anonymous=True, host="127.0.0.1", **({"port": args.port} if args.port else {}))
+    _logging(args.verbose)
+    return asyncio.run(run_dev(settings, playground_port=args.playground_port))
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from bot.content import CONTENT_DIR, load_catalog
+    from bot.content_check import summary
+
+    root = Path(args.path) if args.path else CONTENT_DIR
+    if not root.is_dir():
+        print(f"coach: no content folder at {root}", file=sys.stderr)
+        return 2
+    catalog, errors = load_catalog(root, strict=False)
+    table = summary(catalog)
+    if args.json:
+        print(json.dumps({"ok": not errors, "errors": [str(e) for e in errors], "locales": table},
+                         ensure_ascii=False, indent=2))
+        return 1 if errors else 0
+    for error in errors:
+        print(error, file=sys.stderr)
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title="Content per locale")
+    for column in ("locale", "modules", "steps", "exercises", "questions"):
+        out.add_column(column, justify="left" if column == "locale" else "right")
+    for locale, counts in table.items():
+        out.add_row(locale, *(str(counts[k]) for k in ("modules", "steps", "exercises", "questions")))
+    Console().print(out)
+    print(f"{len(errors)} problem(s)" if errors else "content OK")
+    return 1 if errors else 0
+
+
+def cmd_manifest_build(args: argparse.Namespace) -> int:
+    from bot.manifest import ManifestError, build_package
+
+    settings = _settings()
+    try:
+        path = build_package(settings, Path(args.out))
+    except ManifestError as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach", description="Adoption Coach: a Teams bot that trains remote workers on Microsoft 365.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", help="run the bot service (POST /api/messages, GET /healthz)",
+                                description="Run the bot. Settings come from the environment (see README).")
+    serve.add_argument("--anonymous", action="store_true",
+                       help="local development only: accept requests without a token (loopback host only)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1, env HOST)")
+    serve.add_argument("--port", type=int, help="port (default 3978, env PORT)")
+    serve.set_defaults(func=cmd_serve)
+
+    dev = commands.add_parser("dev", help="run the bot on SQLite with the local Teams client (Agents Playground)",
+                              description="Run the bot anonymously on 127.0.0.1 with the Microsoft 365 Agents "
+                                          "Playground and print the address to open in a browser.")
+    dev.add_argument("--port", type=int, help="bot port (default 3978)")
+    dev.add_argument("--playground-port", type=int, default=56150, help="playground port (default 56150)")
+    dev.set_defaults(func=cmd_dev)
+
+    content = commands.add_parser("content", help="training content tools")
+    content_commands = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = content_commands.add_parser("check", help="validate content/ and print a summary per locale",
+                                        description="Validate every module and UI string file; errors show "
+                                                    "file:line. Exit code 1 when anything is wrong.")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.add_argument("--path", help="content folder (default: the project's content/)")
+    check.set_defaults(func=cmd_content_check)
+
+    manifest = commands.add_parser("manifest", help="Teams app package tools")
+    manifest_commands = manifest.add_subparsers(dest="manifest_command", metavar="ACTION", required=True)
+    build = manifest_commands.add_parser("build", help="build appPackage.zip from settings",
+                                         description="Fill the manifest template from settings and zip it "
+                                                     "with the icons, ready to upload to Teams.")
+    build.add_argument("--out", default="appPackage.zip", help="output file (default appPackage.zip)")
+    build.set_defaults(func=cmd_manifest_build)
+
+    try:
+        from bot.report_cli import add_report_parser
+    except ImportError:
+        pass
+    else:
+        add_report_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

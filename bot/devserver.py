@@ -1,0 +1,69 @@
+"""`coach dev`: the bot (anonymous, loopback) plus the Microsoft 365 Agents Playground."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.settings import Settings
+
+log = logging.getLogger("coach.dev")
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAYGROUND_CONFIG = ROOT / "manifest" / "playground"  # holds .m365agentsplayground.yml
+
+
+def playground_command(bot_port: int, playground_port: int) -> list[str]:
+    binary = ROOT / "node_modules" / ".bin" / "agentsplayground"
+    if not binary.exists():
+        found = shutil.which("agentsplayground")
+        if not found:
+            raise SystemExit("coach: the Agents Playground is not installed: run `npm ci` (make run does it)")
+        binary = Path(found)
+    return [str(binary), "-e", f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams",
+            "-p", str(playground_port), "--disable-telemetry"]
+
+
+async def start_playground(bot_port: int, playground_port: int) -> asyncio.subprocess.Process:
+    env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none"}
+    return await asyncio.create_subprocess_exec(
+        *playground_command(bot_port, playground_port),
+        cwd=PLAYGROUND_CONFIG, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+async def run_dev(settings: Settings, playground_port: int = 56150) -> int:
+    app = create_app(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    log.info("bot listening on http://%s:%d/api/messages (store: %s)", settings.host, settings.port, settings.store)
+    playground = await start_playground(settings.port, playground_port)
+    print(f"\nAdoption Coach is running. Open http://localhost:{playground_port} in your browser "
+          f"to chat with it as a Teams user.\nPress Ctrl+C to stop.\n", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waiter = asyncio.create_task(playground.wait())
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    code = 0
+    if waiter.done():
+        log.error("the playground stopped (exit code %s)", playground.returncode)
+        code = 1
+    else:
+        os.killpg(playground.pid, signal.SIGTERM)
+        await playground.wait()
+    stopper.cancel()
+    await runner.cleanup()
+    return code

@@ -1,0 +1,465 @@
+"""SQLite adapter of the storage port: one file, one connection, WAL journal.
+
+The methods are `async` for the port, but each runs its sqlite3 call inline: a worker's turn
+is a few point reads and writes of microseconds, less than a hop to a thread would cost. With
+no `await` inside a method, two coroutines never interleave within one method either.
+Every sqlite3 error leaves as StoreUnavailable; a lock held by another process is waited for
+up to `busy_timeout_ms` first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from bot.domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
+from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+from bot.store import sqlite_reports
+from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
+from bot.store.sqlite_migrations import SchemaTooNew, decode_time, encode_time, encode_week, migrate
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_REASONS = {
+    "SQLITE_BUSY": "the database is locked by another connection",
+    "SQLITE_LOCKED": "the database is locked by another connection",
+    "SQLITE_IOERR": "disk I/O error",
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_CANTOPEN": "the database file cannot be opened",
+    "SQLITE_NOTADB": "the file is not an SQLite database",
+    "SQLITE_CORRUPT": "the database file is corrupt",
+    "SQLITE_READONLY": "the database is read-only",
+    "SQLITE_PERM": "permission denied",
+}
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    """A short cause, from the error code only: sqlite3 messages may quote SQL."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    primary = "_".join(name.split("_")[:2])
+    return _REASONS.get(primary) or (name or type(exc).__name__)
+
+
+def _unavailable(action: str, exc: sqlite3.Error) -> StoreUnavailable:
+    return StoreUnavailable(f"SQLite store unavailable: could not {action} ({_reason(exc)})")
+
+
+def _guard(action: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
+    def decorate(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(method)
+        async def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return await method(*args, **kwargs)
+            except sqlite3.Error as exc:
+                raise _unavailable(action, exc) from exc
+        return guarded
+    return decorate
+
+
+class _Database:
+    def __init__(self, path: Path, busy_timeout_ms: int):
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreUnavailable("SQLite store unavailable: it is not open")
+        return self._conn
+
+    def open(self) -> None:
+        if self._conn is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"SQLite store unavailable: cannot create the folder "
+                                   f"{self.path.parent} ({exc.strerror})") from exc
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms:d}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreUnavailable(f"SQLite store unavailable: {self.path} cannot use "
+                                       f"WAL journal mode (got {mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except sqlite3.Error as exc:
+            _close_quietly(conn)
+            raise StoreUnavailable(f"SQLite store unavailable: could not open {self.path} "
+                                   f"({_reason(exc)})") from exc
+        except (SchemaTooNew, StoreUnavailable) as exc:
+            _close_quietly(conn)
+            if isinstance(exc, StoreUnavailable):
+                raise
+            raise StoreUnavailable(f"SQLite store unavailable: {self.path}: {exc}") from exc
+        self._conn = conn
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # statistics only; closing matters more
+        conn.close()
+
+    @contextmanager
+    def transaction(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """IMMEDIATE for writes; DEFERRED for a consistent snapshot of several reads."""
+        conn = self.conn
+        conn.execute(f"BEGIN {mode}")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _close_quietly(conn: sqlite3.Connection | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+class SqliteWorkerStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("read a worker")
+    async def get_worker(self, worker_id: str) -> Worker | None:
+        row = self._db.conn.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
+        return _worker(row) if row else None
+
+    @_guard("register a worker")
+    async def register_worker(self, worker: Worker) -> Worker:
+        rows = self._db.conn.execute(
+            """INSERT INTO workers (id, tenant_id, name, teams_locale, language, conversation,
+                                    installed, created_at, updated_at, uninstalled_at)
+               VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, NULL)
+               ON CONFLICT (id) DO UPDATE SET
+                   tenant_id = excluded.tenant_id, name = excluded.name,
+                   teams_locale = excluded.teams_locale, conversation = excluded.conversation,
+                   installed = 1, updated_at = excluded.updated_at, uninstalled_at = NULL
+               RETURNING *""",
+            (worker.id, worker.tenant_id, worker.name, worker.teams_locale, worker.language,
+             json.dumps(worker.conversation), encode_time(worker.created_at),
+             encode_time(worker.updated_at)),
+        ).fetchall()
+        return _worker(rows[0])
+
+    @_guard("set a worker's language")
+    async def set_language(self, worker_id: str, language: str | None) -> None:
+        self._db.conn.execute("UPDATE workers SET language = ? WHERE id = ?", (language, worker_id))
+
+    @_guard("mark a worker uninstalled")
+    async def mark_uninstalled(self, worker_id: str, at: datetime) -> None:
+        self._db.conn.execute(
+            "UPDATE workers SET installed = 0, uninstalled_at = ?, updated_at = ? WHERE id = ?",
+            (encode_time(at), encode_time(at), worker_id))
+
+
+def _worker(row: sqlite3.Row) -> Worker:
+    return Worker(
+        id=row["id"], tenant_id=row["tenant_id"], name=row["name"],
+        teams_locale=row["teams_locale"], language=row["language"],
+        conversation=json.loads(row["conversation"]), installed=bool(row["installed"]),
+        created_at=decode_time(row["created_at"]), updated_at=decode_time(row["updated_at"]),
+        uninstalled_at=decode_time(row["uninstalled_at"]))
+
+
+class SqliteProgressStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("read progress")
+    async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
+        return self._read(worker_id, module_id)
+
+    @_guard("list progress")
+    async def list_progress(self, worker_id: str) -> list[ModuleProgress]:
+        rows = self._db.conn.execute(
+            "SELECT * FROM progress WHERE worker_id = ? ORDER BY module_id", (worker_id,))
+        return [_progress(row) for row in rows]
+
+    @_guard("save progress")
+    async def save_progress(
+        self, progress: ModuleProgress, expected_version: int | None
+    ) -> ModuleProgress:
+        p = progress
+        columns = (p.status.value, p.step_index, p.locale, encode_time(p.started_at),
+                   encode_week(p.started_at), encode_time(p.updated_at),
+                   encode_time(p.completed_at), encode_week(p.completed_at),
+                   p.minutes_to_complete, (expected_version or 0) + 1)
+        with self._db.transaction() as conn:
+            if expected_version is None:
+                cursor = conn.execute(
+                    """INSERT INTO progress (status, step_index, locale, started_at, started_week,
+                           updated_at, completed_at, completed_week, minutes_to_complete, version,
+                           worker_id, module_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                    (*columns, p.worker_id, p.module_id))
+            else:
+                cursor = conn.execute(
+                    """UPDATE progress SET status = ?, step_index = ?, locale = ?, started_at = ?,
+                           started_week = ?, updated_at = ?, completed_at = ?, completed_week = ?,
+                           minutes_to_complete = ?, version = ?
+                       WHERE worker_id = ? AND module_id = ? AND version = ?""",
+                    (*columns, p.worker_id, p.module_id, expected_version))
+            if cursor.rowcount != 1:
+                raise ConcurrencyConflict(
+                    f"progress of module {p.module_id} changed since it was read")
+            return self._read(p.worker_id, p.module_id)  # type: ignore[return-value]
+
+    def _read(self, worker_id: str, module_id: str) -> ModuleProgress | None:
+        row = self._db.conn.execute(
+            "SELECT * FROM progress WHERE worker_id = ? AND module_id = ?",
+            (worker_id, module_id)).fetchone()
+        return _progress(row) if row else None
+
+
+def _progress(row: sqlite3.Row) -> ModuleProgress:
+    return ModuleProgress(
+        worker_id=row["worker_id"], module_id=row["module_id"], status=row["status"],
+        step_index=row["step_index"], locale=row["locale"],
+        started_at=decode_time(row["started_at"]), updated_at=decode_time(row["updated_at"]),
+        completed_at=decode_time(row["completed_at"]),
+        minutes_to_complete=row["minutes_to_complete"], version=row["version"])
+
+
+class SqliteEventStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("record a usage event")
+    async def record_event(self, event: UsageEvent) -> bool:
+        cursor = self._db.conn.execute(
+            """INSERT INTO events (id, kind, worker_id, module_id, step_index, locale, at, detail)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            (event.id, event.kind.value, event.worker_id, event.module_id, event.step_index,
+             event.locale, encode_time(event.at), event.detail))
+        return cursor.rowcount == 1
+
+    @_guard("purge old usage events")
+    async def purge_events_before(self, cutoff: datetime) -> int:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM events WHERE at < ?", (encode_time(cutoff),)).rowcount
+
+
+class SqliteAttemptStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("create a quiz attempt")
+    async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
+        a = attempt
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                """INSERT INTO attempts (id, worker_id, module_id, locale, seed, question_ids,
+                       status, score, passed, started_at, submitted_at, campaign_id, version)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                (a.id, a.worker_id, a.module_id, a.locale, a.seed, json.dumps(a.question_ids),
+                 a.status.value, a.score, _flag(a.passed), encode_time(a.started_at),
+                 encode_time(a.submitted_at), a.campaign_id, a.version))
+            if cursor.rowcount == 1:
+                conn.executemany(
+                    """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
+                           module_id, locale, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(a.id, answer.question_id, json.dumps(answer.chosen), int(answer.correct),
+                      encode_time(answer.answered_at), a.module_id, a.locale,
+                      encode_time(a.submitted_at)) for answer in a.answers.values()])
+            stored = self._read(a.worker_id, a.id)
+        if stored is None:
+            raise ConcurrencyConflict("that quiz attempt id belongs to another worker")
+        return stored
+
+    @_guard("read a quiz attempt")
+    async def get_attempt(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
+        return self._read(worker_id, attempt_id)
+
+    @_guard("record a quiz answer")
+    async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
+                       module_id, locale, submitted_at)
+                   SELECT id, ?, ?, ?, ?, module_id, locale, NULL FROM attempts
+                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'
+                     AND EXISTS (SELECT 1 FROM json_each(attempts.question_ids) WHERE value = ?)
+                   ON CONFLICT DO NOTHING""",
+                (answer.question_id, json.dumps(answer.chosen), int(answer.correct),
+                 encode_time(answer.answered_at), attempt_id, worker_id, answer.question_id))
+            if cursor.rowcount != 1:
+                return False
+            conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?", (attempt_id,))
+            return True
+
+    @_guard("submit a quiz attempt")
+    async def submit_attempt(
+        self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
+    ) -> bool:
+        submitted_at = encode_time(at)
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                """UPDATE attempts SET status = 'submitted', score = ?, passed = ?,
+                       submitted_at = ?, version = version + 1
+                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
+                (score, int(passed), submitted_at, attempt_id, worker_id))
+            if cursor.rowcount != 1:
+                return False
+            conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
+                         (submitted_at, attempt_id))
+            return True
+
+    @_guard("list quiz attempts")
+    async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
+        conn = self._db.conn
+        answers: dict[str, dict[str, QuizAnswer]] = {}
+        for row in conn.execute(
+                """SELECT * FROM answers WHERE attempt_id IN
+                       (SELECT id FROM attempts WHERE worker_id = ?)
+                   ORDER BY answered_at, question_id""", (worker_id,)):
+            answers.setdefault(row["attempt_id"], {})[row["question_id"]] = _answer(row)
+        rows = conn.execute(
+            "SELECT * FROM attempts WHERE worker_id = ? ORDER BY started_at, id", (worker_id,))
+        return [_attempt(row, answers.get(row["id"], {})) for row in rows]
+
+    def _read(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
+        conn = self._db.conn
+        row = conn.execute("SELECT * FROM attempts WHERE id = ? AND worker_id = ?",
+                           (attempt_id, worker_id)).fetchone()
+        if row is None:
+            return None
+        answers = conn.execute(
+            "SELECT * FROM answers WHERE attempt_id = ? ORDER BY answered_at, question_id",
+            (attempt_id,))
+        return _attempt(row, {a["question_id"]: _answer(a) for a in answers})
+
+
+def _answer(row: sqlite3.Row) -> QuizAnswer:
+    return QuizAnswer(question_id=row["question_id"], chosen=json.loads(row["chosen"]),
+                      correct=bool(row["correct"]), answered_at=decode_time(row["answered_at"]))
+
+
+def _attempt(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAttempt:
+    passed = row["passed"]
+    return QuizAttempt(
+        id=row["id"], worker_id=row["worker_id"], module_id=row["module_id"],
+        locale=row["locale"], seed=row["seed"], question_ids=json.loads(row["question_ids"]),
+        answers=answers, status=row["status"], score=row["score"],
+        passed=None if passed is None else bool(passed),
+        started_at=decode_time(row["started_at"]), submitted_at=decode_time(row["submitted_at"]),
+        campaign_id=row["campaign_id"], version=row["version"])
+
+
+class SqliteFeedbackStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("store feedback")
+    async def add_feedback(self, feedback: Feedback) -> bool:
+        f = feedback
+        cursor = self._db.conn.execute(
+            """INSERT INTO feedback (id, worker_id, module_id, rating, category, text, locale,
+                   status, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            (f.id, f.worker_id, f.module_id, f.rating, f.category.value, f.text, f.locale,
+             f.status.value, encode_time(f.created_at)))
+        return cursor.rowcount == 1
+
+    @_guard("list feedback")
+    async def list_feedback(self, worker_id: str) -> list[Feedback]:
+        rows = self._db.conn.execute(
+            "SELECT * FROM feedback WHERE worker_id = ? ORDER BY created_at DESC, id DESC",
+            (worker_id,))
+        return [Feedback(id=r["id"], worker_id=r["worker_id"], module_id=r["module_id"],
+                         rating=r["rating"], category=r["category"], text=r["text"],
+                         locale=r["locale"], status=r["status"],
+                         created_at=decode_time(r["created_at"])) for r in rows]
+
+
+class SqliteReportStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("compute the usage report")
+    async def usage_report(self, flt: ReportFilter) -> UsageReport:
+        with self._db.transaction("DEFERRED") as conn:
+            return sqlite_reports.usage_report(conn, flt)
+
+    @_guard("compute the quiz report")
+    async def quiz_report(self, flt: ReportFilter) -> QuizReport:
+        with self._db.transaction("DEFERRED") as conn:
+            return sqlite_reports.quiz_report(conn, flt)
+
+    @_guard("compute the feedback report")
+    async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
+        with self._db.transaction("DEFERRED") as conn:
+            return sqlite_reports.feedback_report(conn, flt)
+
+
+class SqlitePrivacyStore:
+    def __init__(self, db: _Database):
+        self._db = db
+
+    @_guard("delete a worker's data")
+    async def delete_worker_data(self, worker_id: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM answers WHERE attempt_id IN "
+                         "(SELECT id FROM attempts WHERE worker_id = ?)", (worker_id,))
+            for table in ("attempts", "progress", "feedback", "events"):
+                conn.execute(f"DELETE FROM {table} WHERE worker_id = ?", (worker_id,))
+            conn.execute("DELETE FROM workers WHERE id = ?", (worker_id,))
+
+
+class SqliteStore:
+    """The whole port on one SQLite file. `open()` before use, `close()` after."""
+
+    def __init__(self, path: Path | str, busy_timeout_ms: int = 5000):
+        self._db = _Database(Path(path), busy_timeout_ms)
+        self.workers = SqliteWorkerStore(self._db)
+        self.progress = SqliteProgressStore(self._db)
+        self.events = SqliteEventStore(self._db)
+        self.attempts = SqliteAttemptStore(self._db)
+        self.feedback = SqliteFeedbackStore(self._db)
+        self.reports = SqliteReportStore(self._db)
+        self.privacy = SqlitePrivacyStore(self._db)
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    async def open(self) -> None:
+        self._db.open()
+
+    async def close(self) -> None:
+        self._db.close()
+
+    async def health(self) -> Health:
+        try:
+            self._db.conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        except StoreUnavailable:
+            return Health("sqlite", "down", "not open")
+        except sqlite3.Error as exc:
+            return Health("sqlite", "down", _reason(exc))
+        return Health("sqlite", "ok")

@@ -1,0 +1,183 @@
+"""The SQLite schema: numbered migrations, and the text form datetimes are stored in.
+
+The applied version lives in `PRAGMA user_version`. `migrate()` applies every newer migration,
+each in its own transaction together with the version bump, so a crash leaves the database at
+a whole version and a re-open carries on from there.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from bot.domain.reports import iso_week
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def encode_time(moment: datetime | None) -> str | None:
+    return None if moment is None else as_utc(moment).strftime(_TIME_FORMAT)
+
+
+def decode_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def encode_week(moment: datetime | None) -> str | None:
+    return None if moment is None else iso_week(as_utc(moment))
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial tables", (
+        """CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            teams_locale TEXT NOT NULL,
+            language TEXT,
+            conversation TEXT NOT NULL,
+            installed INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            uninstalled_at TEXT)""",
+        # started_week / completed_week: ISO weeks kept beside the times, for the weekly trend.
+        """CREATE TABLE progress (
+            worker_id TEXT NOT NULL,
+            module_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            step_index INTEGER NOT NULL,
+            locale TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            started_week TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            completed_week TEXT,
+            minutes_to_complete INTEGER,
+            version INTEGER NOT NULL,
+            PRIMARY KEY (worker_id, module_id)) WITHOUT ROWID""",
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            worker_id TEXT,
+            module_id TEXT,
+            step_index INTEGER,
+            locale TEXT NOT NULL,
+            at TEXT NOT NULL,
+            detail TEXT)""",
+        "CREATE INDEX idx_events_worker ON events(worker_id) WHERE worker_id IS NOT NULL",
+        "CREATE INDEX idx_events_at ON events(at)",
+        """CREATE TABLE attempts (
+            id TEXT PRIMARY KEY,
+            worker_id TEXT NOT NULL,
+            module_id TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            question_ids TEXT NOT NULL,
+            status TEXT NOT NULL,
+            score REAL,
+            passed INTEGER,
+            started_at TEXT NOT NULL,
+            submitted_at TEXT,
+            campaign_id TEXT,
+            version INTEGER NOT NULL)""",
+        "CREATE INDEX idx_attempts_worker ON attempts(worker_id, started_at)",
+        # module_id, locale and submitted_at are copied from the attempt (submitted_at at
+        # submission) so the most-missed report is one GROUP BY over this table.
+        """CREATE TABLE answers (
+            attempt_id TEXT NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            chosen TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            answered_at TEXT NOT NULL,
+            module_id TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            submitted_at TEXT,
+            PRIMARY KEY (attempt_id, question_id)) WITHOUT ROWID""",
+        """CREATE TABLE feedback (
+            id TEXT PRIMARY KEY,
+            worker_id TEXT,
+            module_id TEXT,
+            rating INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            text TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX idx_feedback_worker ON feedback(worker_id, created_at) WHERE worker_id IS NOT NULL",
+    )),
+    # Covering indexes: each report reads only its index, never the table rows.
+    Migration(2, "report indexes", (
+        "CREATE INDEX idx_events_kind_at ON events(kind, at, module_id, locale)",
+        """CREATE INDEX idx_progress_started
+            ON progress(started_at, module_id, locale, status, minutes_to_complete, started_week)""",
+        """CREATE INDEX idx_progress_completed
+            ON progress(completed_at, module_id, locale, completed_week) WHERE status = 'done'""",
+        """CREATE INDEX idx_attempts_submitted
+            ON attempts(submitted_at, module_id, locale, worker_id, passed, score)
+            WHERE status = 'submitted'""",
+        """CREATE INDEX idx_answers_missed
+            ON answers(submitted_at, module_id, locale, question_id) WHERE correct = 0""",
+        "CREATE INDEX idx_feedback_created ON feedback(created_at)",
+    )),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer version of the program."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Apply the migrations above the stored version up to `target`. Returns those applied.
+
+    `conn` must be in autocommit mode (isolation_level=None)."""
+    _check_not_too_new(schema_version(conn))
+    applied: list[int] = []
+    if schema_version(conn) >= target:
+        return applied  # the usual re-open: no write lock taken
+    for migration in MIGRATIONS:
+        if migration.version > target:
+            break
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = schema_version(conn)  # read inside the lock: another process may have won
+            _check_not_too_new(current)
+            if migration.version <= current:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migration.version:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.version)
+    return applied
+
+
+def _check_not_too_new(version: int) -> None:
+    if version > LATEST_VERSION:
+        raise SchemaTooNew(f"database schema version {version} is newer than the newest "
+                           f"this program knows ({LATEST_VERSION})")

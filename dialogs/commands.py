@@ -1,0 +1,77 @@
+"""Typed text: commands (in any supported language), questions, and everything else."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.content import Catalog
+from bot.domain.matching import Matcher, fold
+from bot.domain.models import EventKind
+from cards.general import faq_card, module_offer_card, unknown_card
+
+from .turn import Turn
+
+COMMANDS = ("menu", "help", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data")
+PERSONAL_ONLY = {"menu", "restart", "quiz", "feedback", "my_data", "delete_my_data"}
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    argument: str
+
+
+class CommandParser:
+    """Knows every command word of every locale (`command.<name>` in ui.yaml, `|`-separated),
+    so a worker can type "meny" while Teams runs in English."""
+
+    def __init__(self, catalog: Catalog):
+        phrases: list[tuple[str, str]] = []
+        for tree in catalog.locales.values():
+            for name in COMMANDS:
+                for phrase in tree.ui.get(f"command.{name}", "").split("|"):
+                    if phrase.strip():
+                        phrases.append((fold(phrase.strip()), name))
+        # Longest first: "delete my data" before "my data".
+        self._phrases = sorted(set(phrases), key=lambda p: -len(p[0]))
+
+    def parse(self, text: str) -> Command | None:
+        cleaned = " ".join(fold(text).split())
+        for phrase, name in self._phrases:
+            if cleaned == phrase or cleaned.startswith(phrase + " "):
+                return Command(name, text.strip()[len(phrase):].strip())
+        return None
+
+
+def clean_text(text: str) -> str:
+    """Drop @mentions Teams leaves in group chats and channels, and surrounding noise."""
+    text = re.sub(r"<at>.*?</at>", " ", text or "", flags=re.IGNORECASE | re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(text.split())[:500]
+
+
+def find_module(turn: Turn, matcher: Matcher, name: str) -> str | None:
+    wanted = fold(name.strip())
+    if not wanted:
+        return None
+    for module in turn.modules():
+        if wanted in (module.id, fold(module.title)) or fold(module.title).startswith(wanted):
+            return module.id
+    match = matcher.best(name)
+    return match.module_id if match else None
+
+
+async def answer_free_text(turn: Turn, matcher: Matcher, text: str) -> None:
+    match = matcher.best(text)
+    module = turn.module(match.module_id) if match else None
+    if match is None or module is None:
+        turn.send(unknown_card(turn.texts))
+    elif match.faq_index is not None:
+        turn.send(faq_card(turn.texts, module, module.faq[match.faq_index]))
+    else:
+        turn.send(module_offer_card(turn.texts, module))
+
+
+async def record_command(turn: Turn, command: Command) -> None:
+    await turn.record(EventKind.COMMAND_USED, detail=command.name)

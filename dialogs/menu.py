@@ -1,0 +1,47 @@
+"""Welcome on install, the main menu, help and the language choice."""
+
+from __future__ import annotations
+
+from bot.domain.models import EventKind, ProgressStatus
+from bot.i18n import Texts, language_for
+from cards.general import help_card, language_card
+from cards.training import ModuleState, menu_card, welcome_card
+
+from .turn import Turn
+
+
+async def welcome(turn: Turn) -> None:
+    """Greet once per installation, however many install events Teams sends."""
+    generation = turn.worker.uninstalled_at.isoformat() if turn.worker.uninstalled_at else "first"
+    if await turn.record(EventKind.INSTALLED, event_id=turn.event_id(EventKind.INSTALLED, "welcome", generation)):
+        turn.send(welcome_card(turn.texts, turn.worker.name.split()[0] if turn.worker.name.strip() else None))
+
+
+async def show_menu(turn: Turn) -> None:
+    progress = {p.module_id: p for p in await turn.store.progress.list_progress(turn.worker.id)}
+    states = []
+    for module in turn.modules():
+        record = progress.get(module.id)
+        states.append(ModuleState(
+            module,
+            record.status if record else ProgressStatus.NOT_STARTED,
+            record.step_index if record else 0,
+        ))
+    turn.send(menu_card(turn.texts, states))
+
+
+async def show_help(turn: Turn) -> None:
+    turn.send(help_card(turn.texts))
+
+
+async def choose_language(turn: Turn) -> None:
+    turn.send(language_card(turn.texts, turn.language))
+
+
+async def set_language(turn: Turn, choice: str) -> None:
+    chosen = None if choice == "auto" else choice
+    await turn.store.workers.set_language(turn.worker.id, chosen)
+    turn.worker.language = chosen
+    turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen))
+    turn.send(turn.t("language.changed", language=turn.t(f"language.name.{turn.language}")))
+    await show_menu(turn)

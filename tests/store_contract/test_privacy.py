@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from bot.domain.reports import ReportFilter
+from bot.store.port import Store
+
+from .dataset import load_report_dataset, worker
+
+
+async def test_delete_removes_everything_about_the_worker(store: Store) -> None:
+    await load_report_dataset(store)
+    await store.workers.register_worker(worker("w1"))
+    await store.workers.register_worker(worker("w2"))
+
+    await store.privacy.delete_worker_data("w1")
+
+    assert await store.workers.get_worker("w1") is None
+    assert await store.progress.list_progress("w1") == []
+    assert await store.progress.get_progress("w1", "outlook") is None
+    assert await store.attempts.list_attempts("w1") == []
+    assert await store.attempts.get_attempt("w1", "a1") is None
+    assert await store.feedback.list_feedback("w1") == []
+
+
+async def test_reports_stop_counting_a_deleted_worker(store: Store) -> None:
+    await load_report_dataset(store)
+
+    await store.privacy.delete_worker_data("w1")
+
+    usage = {m.module_id: m for m in (await store.reports.usage_report(ReportFilter())).modules}
+    outlook = usage["outlook"]  # without P1 and w1's stuck event e1
+    assert (outlook.started, outlook.completed, outlook.completion_rate,
+            outlook.median_minutes, outlook.exercises_stuck) == (4, 3, 0.75, 30.0, 2)
+    assert (usage["teams"].started, usage["onedrive"].started) == (3, 2)
+
+    quiz = {m.module_id: m for m in (await store.reports.quiz_report(ReportFilter())).modules}
+    assert (quiz["outlook"].attempts, quiz["outlook"].workers) == (2, 2)  # without a1 a2
+    assert [(m.question_id, m.misses) for m in quiz["outlook"].most_missed] == [
+        ("q4", 2), ("q2", 1), ("q3", 1)]
+
+    items = (await store.reports.feedback_report(ReportFilter())).items
+    assert [i.id for i in items] == ["f7", "f5", "f4", "f3", "f2"]  # anonymous f3 f5 stay
+
+
+async def test_other_workers_keep_their_data(store: Store) -> None:
+    await load_report_dataset(store)
+    await store.workers.register_worker(worker("w2"))
+
+    await store.privacy.delete_worker_data("w1")
+
+    assert await store.workers.get_worker("w2") is not None
+    assert [p.module_id for p in await store.progress.list_progress("w2")] == [
+        "onedrive", "outlook", "teams"]
+    assert [a.id for a in await store.attempts.list_attempts("w2")] == ["a3", "a6"]
+    assert [f.id for f in await store.feedback.list_feedback("w2")] == ["f2"]
+
+
+async def test_deleting_an_unknown_worker_is_harmless(store: Store) -> None:
+    await store.privacy.delete_worker_data("nobody")
+
+    assert await store.workers.get_worker("nobody") is None
