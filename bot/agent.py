@@ -11,6 +11,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
+    Connections,
     MemoryStorage,
     TurnContext,
     TurnState,
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
 
-def build_adapter(settings: Settings) -> tuple[CloudAdapter, MsalConnectionManager]:
+def connection_manager(settings: Settings) -> Connections:
+    """Outbound credentials (replies to Teams) from the SDK's standard connection settings."""
     auth = AgentAuthConfiguration(
         auth_type=settings.auth_type,
         client_id=settings.client_id or None,
@@ -38,7 +40,10 @@ def build_adapter(settings: Settings) -> tuple[CloudAdapter, MsalConnectionManag
         client_secret=settings.client_secret.get_secret_value() or None,
         anonymous_allowed=settings.anonymous,
     )
-    connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
+    return MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
+
+
+def build_adapter(connections: Connections) -> CloudAdapter:
     adapter = CloudAdapter(connection_manager=connections)
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
@@ -46,18 +51,20 @@ def build_adapter(settings: Settings) -> tuple[CloudAdapter, MsalConnectionManag
         log.exception("turn failed: %s", type(error).__name__, exc_info=error)
 
     adapter.on_turn_error = on_turn_error
-    return adapter, connections
+    return adapter
 
 
 class CoachAgent:
     """Binds the router (our flows) to an AgentApplication (the SDK's routing)."""
 
-    def __init__(self, settings: Settings, store: Store, catalog: Catalog):
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog,
+                 connections: Connections | None = None):
         self.settings = settings
         self.store = store
         self.catalog = catalog
         self.router = Router(catalog)
-        self.adapter, connections = build_adapter(settings)
+        connections = connections or connection_manager(settings)
+        self.adapter = build_adapter(connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(),
             connection_manager=connections,

@@ -13,7 +13,9 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import Connections
 from pydantic import ValidationError
+from yarl import URL
 
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
@@ -28,6 +30,7 @@ SETTINGS_KEY = web.AppKey("settings", Settings)
 STORE_KEY = web.AppKey("store", Store)
 AGENT_KEY = web.AppKey("agent", CoachAgent)
 VALIDATOR_KEY = web.AppKey("validator", object)
+CLAIMS_KEY = "claims_identity"  # where the SDK's aiohttp adapter looks for the caller's identity
 
 
 class ConfigurationError(Exception):
@@ -51,6 +54,16 @@ def check_activity_shape(body: Any) -> str | None:
         if key in body and body[key] is not None and not isinstance(body[key], dict):
             return f"'{key}' must be an object"
     return None
+
+
+def same_host(claimed: object, actual: object) -> bool:
+    """A Bot Framework token names the service URL it may be used with; it must match."""
+    if claimed is None:
+        return True
+    try:
+        return URL(str(claimed)).host.casefold() == URL(str(actual or "")).host.casefold()  # type: ignore[union-attr]
+    except (ValueError, AttributeError):
+        return False
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
@@ -84,7 +97,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
             claims = await validator.validate(header, channel_id=body.get("channelId"))
         except AuthError as exc:
             return _problem(401, str(exc))
-        request["claims_identity"] = claims_identity(claims)
+        if not same_host(claims.get("serviceurl"), body.get("serviceUrl")):
+            return _problem(401, "the token was issued for another service URL")
+        request[CLAIMS_KEY] = claims_identity(claims)
     agent: CoachAgent = request.app[AGENT_KEY]
     try:
         response = await agent.adapter.process(request, agent.app)
@@ -102,7 +117,9 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=503 if health.status == "down" else 200)
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
+def create_app(settings: Settings, *, store: Store | None = None,
+               connections: Connections | None = None) -> web.Application:
+    """`connections` replaces the outbound credentials (tests use a local token source)."""
     problem = settings.anonymous_problem()
     if problem:
         raise ConfigurationError(problem)
@@ -115,7 +132,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
-    app[AGENT_KEY] = CoachAgent(settings, store, catalog)
+    app[AGENT_KEY] = CoachAgent(settings, store, catalog, connections)
     app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     cosmos_container_prefix: str = ""
     cosmos_create_containers: bool = True
     cosmos_verify_tls: bool = True
+    # Time one store operation may take in all, retries and their waits included.
+    cosmos_retry_seconds: float = Field(5.0, gt=0)
+    cosmos_attempt_timeout_seconds: float = Field(3.0, gt=0)  # one request
+    cosmos_report_timeout_seconds: float = Field(30.0, gt=0)  # one report query, all pages
+    cosmos_endpoint_discovery: bool = False  # true for multi-region accounts
 
     # Roles: Entra object ids (comma separated).
     admin_ids: IdList = Field(default_factory=list)

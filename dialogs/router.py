@@ -10,7 +10,10 @@ from cards.general import notice_card
 
 from . import actions as a
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
+from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
+from .mydata import delete_my_data, show_my_data
+from .quiz import answer_question, quiz_command, start_quiz
 from .training import exercise_done, exercise_stuck, finish_module, show_step, start_module
 from .turn import Turn
 
@@ -33,12 +36,22 @@ class Router:
             a.FinishModule: lambda turn, act: finish_module(turn, act.module),
             a.ChooseLanguage: lambda turn, act: choose_language(turn),
             a.SetLanguage: lambda turn, act: set_language(turn, act.language),
+            a.StartQuiz: lambda turn, act: start_quiz(turn, act.module),
+            a.AnswerQuestion: lambda turn, act: answer_question(turn, act),
+            a.OpenFeedback: lambda turn, act: open_feedback(turn, act.module),
+            a.SubmitFeedback: lambda turn, act: submit_feedback(turn, act),
+            a.ShowMyData: lambda turn, act: show_my_data(turn, in_place=True),
+            a.DeleteMyData: lambda turn, act: delete_my_data(turn, act.confirmed, in_place=True),
         }
         self.commands: dict[str, CommandHandler] = {
             "menu": lambda turn, cmd: show_menu(turn),
             "help": lambda turn, cmd: show_help(turn),
             "language": lambda turn, cmd: choose_language(turn),
             "restart": self._restart,
+            "quiz": lambda turn, cmd: quiz_command(turn, self.matcher(turn), cmd.argument),
+            "feedback": lambda turn, cmd: open_feedback(turn),
+            "my_data": lambda turn, cmd: show_my_data(turn),
+            "delete_my_data": lambda turn, cmd: delete_my_data(turn, confirmed=False),
         }
         # Actions that work outside the 1:1 chat; everything else is personal.
         self.group_actions: set[type[a.Action]] = {a.ShowHelp}

@@ -63,7 +63,7 @@ async def start_module(turn: Turn, module_id: str, *, from_beginning: bool = Fal
 
     progress, created = await update_progress(turn, module, resume)
     if created:
-        await turn.record(EventKind.MODULE_STARTED, module.id, event_id=turn.event_id(
+        await turn.record(EventKind.MODULE_STARTED, module.id, event_id=turn.stable_id(
             EventKind.MODULE_STARTED, module.id, progress.started_at.isoformat()))
     await _show(turn, module, min(progress.step_index, len(module.steps) - 1))
 
@@ -84,7 +84,7 @@ async def show_step(turn: Turn, module_id: str, index: int) -> None:
 
     progress, created = await update_progress(turn, module, move)
     if created:
-        await turn.record(EventKind.MODULE_STARTED, module.id, event_id=turn.event_id(
+        await turn.record(EventKind.MODULE_STARTED, module.id, event_id=turn.stable_id(
             EventKind.MODULE_STARTED, module.id, progress.started_at.isoformat()))
     await _show(turn, module, index)
 
@@ -142,6 +142,6 @@ async def finish_module(turn: Turn, module_id: str) -> None:
 
     progress, _ = await update_progress(turn, module, complete)
     if first_time:
-        await turn.record(EventKind.MODULE_COMPLETED, module.id, event_id=turn.event_id(
+        await turn.record(EventKind.MODULE_COMPLETED, module.id, event_id=turn.stable_id(
             EventKind.MODULE_COMPLETED, module.id, progress.started_at.isoformat()))
     turn.send(completion_card(turn.texts, module))

@@ -46,7 +46,12 @@ class Turn:
         return self.catalog.modules(self.language)
 
     def event_id(self, kind: EventKind, *parts: object) -> str:
-        raw = "|".join([self.worker.id, kind.value, self.dedupe_key, *map(str, parts)])
+        """Id of an event caused by this activity or card click (repeats map to the same id)."""
+        return self.stable_id(kind, self.dedupe_key, *parts)
+
+    def stable_id(self, kind: EventKind, *parts: object) -> str:
+        """Id of an event that happens once per worker and `parts`, whatever the activity."""
+        raw = "|".join([self.worker.id, kind.value, *map(str, parts)])
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     async def record(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Local Cosmos DB (NoSQL API) server for tests: @vercel/cosmosdb-server with its known bugs fixed.
 //
-//   node tests/cosmos_server.js [--port 0] [--host 127.0.0.1] [--tls]
+//   node tests/cosmos_server.js [--port 0] [--host 127.0.0.1] [--tls] [--exit-with-stdin]
 //
 // Prints one line `READY http://127.0.0.1:<port>/` on stdout once it listens (plain HTTP unless
 // --tls). Fixes applied by wrapping the package's route handlers before its router is built:
@@ -154,6 +154,7 @@ function parseArgs(argv) {
     if (argv[i] === "--port") args.port = parseInt(argv[++i], 10);
     else if (argv[i] === "--host") args.host = argv[++i];
     else if (argv[i] === "--tls") args.tls = true;
+    else if (argv[i] === "--exit-with-stdin") args.exitWithStdin = true;
   }
   return args;
 }
@@ -168,6 +169,11 @@ server.listen(args.port, args.host, () => {
   const { port } = server.address();
   process.stdout.write(`READY ${serverProtocol}://${args.host}:${port}/\n`);
 });
+// Started by a test process with a pipe on stdin: when that process dies, so does this one.
+if (args.exitWithStdin) {
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => {
     server.close(() => process.exit(0));

@@ -9,133 +9,17 @@ up to `busy_timeout_ms` first.
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 from bot.domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
 from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 from bot.store import sqlite_reports
 from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
-from bot.store.sqlite_migrations import SchemaTooNew, decode_time, encode_time, encode_week, migrate
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-_REASONS = {
-    "SQLITE_BUSY": "the database is locked by another connection",
-    "SQLITE_LOCKED": "the database is locked by another connection",
-    "SQLITE_IOERR": "disk I/O error",
-    "SQLITE_FULL": "the disk is full",
-    "SQLITE_CANTOPEN": "the database file cannot be opened",
-    "SQLITE_NOTADB": "the file is not an SQLite database",
-    "SQLITE_CORRUPT": "the database file is corrupt",
-    "SQLITE_READONLY": "the database is read-only",
-    "SQLITE_PERM": "permission denied",
-}
-
-
-def _reason(exc: sqlite3.Error) -> str:
-    """A short cause, from the error code only: sqlite3 messages may quote SQL."""
-    name = getattr(exc, "sqlite_errorname", None) or ""
-    primary = "_".join(name.split("_")[:2])
-    return _REASONS.get(primary) or (name or type(exc).__name__)
-
-
-def _unavailable(action: str, exc: sqlite3.Error) -> StoreUnavailable:
-    return StoreUnavailable(f"SQLite store unavailable: could not {action} ({_reason(exc)})")
-
-
-def _guard(action: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
-    def decorate(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-        @functools.wraps(method)
-        async def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
-            try:
-                return await method(*args, **kwargs)
-            except sqlite3.Error as exc:
-                raise _unavailable(action, exc) from exc
-        return guarded
-    return decorate
-
-
-class _Database:
-    def __init__(self, path: Path, busy_timeout_ms: int):
-        self.path = path
-        self.busy_timeout_ms = busy_timeout_ms
-        self._conn: sqlite3.Connection | None = None
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise StoreUnavailable("SQLite store unavailable: it is not open")
-        return self._conn
-
-    def open(self) -> None:
-        if self._conn is not None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreUnavailable(f"SQLite store unavailable: cannot create the folder "
-                                   f"{self.path.parent} ({exc.strerror})") from exc
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms:d}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreUnavailable(f"SQLite store unavailable: {self.path} cannot use "
-                                       f"WAL journal mode (got {mode})")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn)
-        except sqlite3.Error as exc:
-            _close_quietly(conn)
-            raise StoreUnavailable(f"SQLite store unavailable: could not open {self.path} "
-                                   f"({_reason(exc)})") from exc
-        except (SchemaTooNew, StoreUnavailable) as exc:
-            _close_quietly(conn)
-            if isinstance(exc, StoreUnavailable):
-                raise
-            raise StoreUnavailable(f"SQLite store unavailable: {self.path}: {exc}") from exc
-        self._conn = conn
-
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            conn.execute("PRAGMA optimize")
-        except sqlite3.Error:
-            pass  # statistics only; closing matters more
-        conn.close()
-
-    @contextmanager
-    def transaction(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
-        """IMMEDIATE for writes; DEFERRED for a consistent snapshot of several reads."""
-        conn = self.conn
-        conn.execute(f"BEGIN {mode}")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-
-def _close_quietly(conn: sqlite3.Connection | None) -> None:
-    if conn is not None:
-        try:
-            conn.close()
-        except sqlite3.Error:
-            pass
+from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
+from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
 def _flag(value: bool | None) -> int | None:
@@ -143,15 +27,15 @@ def _flag(value: bool | None) -> int | None:
 
 
 class SqliteWorkerStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("read a worker")
+    @guard("read a worker")
     async def get_worker(self, worker_id: str) -> Worker | None:
         row = self._db.conn.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
         return _worker(row) if row else None
 
-    @_guard("register a worker")
+    @guard("register a worker")
     async def register_worker(self, worker: Worker) -> Worker:
         rows = self._db.conn.execute(
             """INSERT INTO workers (id, tenant_id, name, teams_locale, language, conversation,
@@ -168,11 +52,11 @@ class SqliteWorkerStore:
         ).fetchall()
         return _worker(rows[0])
 
-    @_guard("set a worker's language")
+    @guard("set a worker's language")
     async def set_language(self, worker_id: str, language: str | None) -> None:
         self._db.conn.execute("UPDATE workers SET language = ? WHERE id = ?", (language, worker_id))
 
-    @_guard("mark a worker uninstalled")
+    @guard("mark a worker uninstalled")
     async def mark_uninstalled(self, worker_id: str, at: datetime) -> None:
         self._db.conn.execute(
             "UPDATE workers SET installed = 0, uninstalled_at = ?, updated_at = ? WHERE id = ?",
@@ -189,20 +73,20 @@ def _worker(row: sqlite3.Row) -> Worker:
 
 
 class SqliteProgressStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("read progress")
+    @guard("read progress")
     async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
         return self._read(worker_id, module_id)
 
-    @_guard("list progress")
+    @guard("list progress")
     async def list_progress(self, worker_id: str) -> list[ModuleProgress]:
         rows = self._db.conn.execute(
             "SELECT * FROM progress WHERE worker_id = ? ORDER BY module_id", (worker_id,))
         return [_progress(row) for row in rows]
 
-    @_guard("save progress")
+    @guard("save progress")
     async def save_progress(
         self, progress: ModuleProgress, expected_version: int | None
     ) -> ModuleProgress:
@@ -248,10 +132,10 @@ def _progress(row: sqlite3.Row) -> ModuleProgress:
 
 
 class SqliteEventStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("record a usage event")
+    @guard("record a usage event")
     async def record_event(self, event: UsageEvent) -> bool:
         cursor = self._db.conn.execute(
             """INSERT INTO events (id, kind, worker_id, module_id, step_index, locale, at, detail)
@@ -260,17 +144,17 @@ class SqliteEventStore:
              event.locale, encode_time(event.at), event.detail))
         return cursor.rowcount == 1
 
-    @_guard("purge old usage events")
+    @guard("purge old usage events")
     async def purge_events_before(self, cutoff: datetime) -> int:
         with self._db.transaction() as conn:
             return conn.execute("DELETE FROM events WHERE at < ?", (encode_time(cutoff),)).rowcount
 
 
 class SqliteAttemptStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("create a quiz attempt")
+    @guard("create a quiz attempt")
     async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
         a = attempt
         with self._db.transaction() as conn:
@@ -293,11 +177,11 @@ class SqliteAttemptStore:
             raise ConcurrencyConflict("that quiz attempt id belongs to another worker")
         return stored
 
-    @_guard("read a quiz attempt")
+    @guard("read a quiz attempt")
     async def get_attempt(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
         return self._read(worker_id, attempt_id)
 
-    @_guard("record a quiz answer")
+    @guard("record a quiz answer")
     async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
         with self._db.transaction() as conn:
             cursor = conn.execute(
@@ -314,7 +198,7 @@ class SqliteAttemptStore:
             conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?", (attempt_id,))
             return True
 
-    @_guard("submit a quiz attempt")
+    @guard("submit a quiz attempt")
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
     ) -> bool:
@@ -331,7 +215,7 @@ class SqliteAttemptStore:
                          (submitted_at, attempt_id))
             return True
 
-    @_guard("list quiz attempts")
+    @guard("list quiz attempts")
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
         conn = self._db.conn
         answers: dict[str, dict[str, QuizAnswer]] = {}
@@ -373,10 +257,10 @@ def _attempt(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAttempt:
 
 
 class SqliteFeedbackStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("store feedback")
+    @guard("store feedback")
     async def add_feedback(self, feedback: Feedback) -> bool:
         f = feedback
         cursor = self._db.conn.execute(
@@ -387,7 +271,7 @@ class SqliteFeedbackStore:
              f.status.value, encode_time(f.created_at)))
         return cursor.rowcount == 1
 
-    @_guard("list feedback")
+    @guard("list feedback")
     async def list_feedback(self, worker_id: str) -> list[Feedback]:
         rows = self._db.conn.execute(
             "SELECT * FROM feedback WHERE worker_id = ? ORDER BY created_at DESC, id DESC",
@@ -399,30 +283,30 @@ class SqliteFeedbackStore:
 
 
 class SqliteReportStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("compute the usage report")
+    @guard("compute the usage report")
     async def usage_report(self, flt: ReportFilter) -> UsageReport:
         with self._db.transaction("DEFERRED") as conn:
             return sqlite_reports.usage_report(conn, flt)
 
-    @_guard("compute the quiz report")
+    @guard("compute the quiz report")
     async def quiz_report(self, flt: ReportFilter) -> QuizReport:
         with self._db.transaction("DEFERRED") as conn:
             return sqlite_reports.quiz_report(conn, flt)
 
-    @_guard("compute the feedback report")
+    @guard("compute the feedback report")
     async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
         with self._db.transaction("DEFERRED") as conn:
             return sqlite_reports.feedback_report(conn, flt)
 
 
 class SqlitePrivacyStore:
-    def __init__(self, db: _Database):
+    def __init__(self, db: SqliteConnection):
         self._db = db
 
-    @_guard("delete a worker's data")
+    @guard("delete a worker's data")
     async def delete_worker_data(self, worker_id: str) -> None:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM answers WHERE attempt_id IN "
@@ -436,7 +320,7 @@ class SqliteStore:
     """The whole port on one SQLite file. `open()` before use, `close()` after."""
 
     def __init__(self, path: Path | str, busy_timeout_ms: int = 5000):
-        self._db = _Database(Path(path), busy_timeout_ms)
+        self._db = SqliteConnection(Path(path), busy_timeout_ms)
         self.workers = SqliteWorkerStore(self._db)
         self.progress = SqliteProgressStore(self._db)
         self.events = SqliteEventStore(self._db)
@@ -461,5 +345,5 @@ class SqliteStore:
         except StoreUnavailable:
             return Health("sqlite", "down", "not open")
         except sqlite3.Error as exc:
-            return Health("sqlite", "down", _reason(exc))
+            return Health("sqlite", "down", error_reason(exc))
         return Health("sqlite", "ok")

@@ -120,18 +120,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             created_at TEXT NOT NULL)""",
         "CREATE INDEX idx_feedback_worker ON feedback(worker_id, created_at) WHERE worker_id IS NOT NULL",
     )),
-    # Covering indexes: each report reads only its index, never the table rows.
+    # Covering indexes: each report reads only its index, never the table rows. A partial
+    # index also lists its WHERE column, or SQLite would read the rows to check it.
     Migration(2, "report indexes", (
         "CREATE INDEX idx_events_kind_at ON events(kind, at, module_id, locale)",
         """CREATE INDEX idx_progress_started
             ON progress(started_at, module_id, locale, status, minutes_to_complete, started_week)""",
         """CREATE INDEX idx_progress_completed
-            ON progress(completed_at, module_id, locale, completed_week) WHERE status = 'done'""",
+            ON progress(completed_at, module_id, locale, completed_week, status)
+            WHERE status = 'done'""",
         """CREATE INDEX idx_attempts_submitted
-            ON attempts(submitted_at, module_id, locale, worker_id, passed, score)
+            ON attempts(submitted_at, module_id, locale, worker_id, passed, score, status)
             WHERE status = 'submitted'""",
         """CREATE INDEX idx_answers_missed
-            ON answers(submitted_at, module_id, locale, question_id) WHERE correct = 0""",
+            ON answers(submitted_at, module_id, locale, question_id, correct)
+            WHERE correct = 0""",
         "CREATE INDEX idx_feedback_created ON feedback(created_at)",
     )),
 )

@@ -15,6 +15,7 @@ from bot.store.port import Store
 BACKENDS = [
     pytest.param("memory"),
     pytest.param("sqlite"),
+    pytest.param("cosmos", marks=pytest.mark.cosmos),
 ]
 
 
@@ -28,6 +29,10 @@ def make_store(name: str, tmp_path: Path) -> Store:
         from bot.store.sqlite import SqliteStore
 
         return SqliteStore(tmp_path / "store" / "coach.db")
+    if name == "cosmos":
+        from cosmos_support import local_cosmos_store  # tests/cosmos_support.py
+
+        return local_cosmos_store()
     raise ValueError(f"unknown backend {name!r}")
 
 

@@ -1,0 +1,199 @@
+"""Admin reports as plain tables, and the three ways to print them: rich, CSV, JSON.
+
+A table is a name, a title and rows of raw values (ints, floats, dates, text); each format
+decides how a value looks. Headers and titles are English (an admin tool) and live here only.
+
+CSV: one file per report, UTF-8 with a byte-order mark (so Excel reads the accents right) and
+CRLF line ends. Each table is a section: a row with the table's title, the header row, the
+data rows, then one empty row. Dates are ISO 8601 in UTC (2026-11-20T09:30:00Z); rates are
+fractions 0..1; text that Excel would take for a formula is prefixed with an apostrophe.
+JSON: {"report", "filter", "tables": {name: [row, ...]}}, sorted keys, ISO dates, so the same
+data always prints the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from bot.content import Catalog
+from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+
+HEADERS = {
+    "module_id": "Module id", "module": "Module", "started": "Started", "completed": "Completed",
+    "completion_rate": "Completion rate", "median_minutes": "Median minutes",
+    "exercises_stuck": "Exercises stuck", "week": "ISO week", "attempts": "Attempts",
+    "workers": "Workers", "pass_rate": "Pass rate", "average_score": "Average score",
+    "rank": "Rank", "question_id": "Question id", "question": "Question", "misses": "Misses",
+    "category": "Category", "rating": "Rating", "count": "Count", "average_rating": "Average rating",
+    "created_at": "Created (UTC)", "id": "Id", "status": "Status", "locale": "Language",
+    "anonymous": "Anonymous", "text": "Text",
+}
+RATES = {"completion_rate", "pass_rate"}
+TEXT_PREVIEW = 100  # characters of feedback text in the terminal table (CSV/JSON have it all)
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+class Titles:
+    """English module titles and question texts from content/, with the id as fallback."""
+
+    def __init__(self, catalog: Catalog):
+        self._catalog = catalog
+
+    def module(self, module_id: str | None) -> str:
+        module = self._catalog.module("en", module_id) if module_id else None
+        return module.title if module else (module_id or "")
+
+    def question(self, module_id: str, question_id: str) -> str:
+        module = self._catalog.module("en", module_id)
+        question = module.question(question_id) if module else None
+        return question.text if question else question_id
+
+
+def usage_tables(report: UsageReport, titles: Titles) -> list[Table]:
+    modules = [{"module_id": m.module_id, "module": titles.module(m.module_id), "started": m.started,
+                "completed": m.completed, "completion_rate": m.completion_rate,
+                "median_minutes": m.median_minutes, "exercises_stuck": m.exercises_stuck}
+               for m in report.modules]
+    weeks = [{"week": w.week, "started": w.started, "completed": w.completed} for w in report.weeks]
+    return [Table("modules", "Usage per module", list(HEADERS)[:7], modules),
+            Table("weeks", "Weekly trend", ["week", "started", "completed"], weeks)]
+
+
+def quiz_tables(report: QuizReport, titles: Titles) -> list[Table]:
+    modules = [{"module_id": m.module_id, "module": titles.module(m.module_id), "attempts": m.attempts,
+                "workers": m.workers, "pass_rate": m.pass_rate, "average_score": m.average_score}
+               for m in report.modules]
+    missed = [{"module_id": m.module_id, "module": titles.module(m.module_id), "rank": rank,
+               "question_id": q.question_id, "question": titles.question(m.module_id, q.question_id),
+               "misses": q.misses}
+              for m in report.modules for rank, q in enumerate(m.most_missed, start=1)]
+    return [Table("modules", "Quizzes per module",
+                  ["module_id", "module", "attempts", "workers", "pass_rate", "average_score"], modules),
+            Table("most_missed", "Most missed questions per module",
+                  ["module_id", "module", "rank", "question_id", "question", "misses"], missed)]
+
+
+def feedback_tables(report: FeedbackReport, titles: Titles) -> list[Table]:
+    items = [{"created_at": i.created_at, "id": i.id, "module_id": i.module_id or "",
+              "module": titles.module(i.module_id), "category": i.category.value, "rating": i.rating,
+              "status": i.status.value, "locale": i.locale, "anonymous": i.anonymous, "text": i.text}
+             for i in report.items]
+    return [
+        Table("by_category", "Feedback by category", ["category", "count"],
+              [{"category": k, "count": v} for k, v in report.by_category.items()]),
+        Table("by_rating", "Feedback by rating", ["rating", "count"],
+              [{"rating": k, "count": v} for k, v in report.by_rating.items()]),
+        Table("by_module", "Average rating per module", ["module_id", "module", "average_rating"],
+              [{"module_id": k, "module": titles.module(k) if k else "(no module)", "average_rating": v}
+               for k, v in report.average_rating_by_module.items()]),
+        Table("items", "Feedback, newest first",
+              ["created_at", "module", "category", "rating", "status", "locale", "anonymous", "text", "id",
+               "module_id"], items),
+    ]
+
+
+TABLE_BUILDERS: dict[str, Callable[[Any, Titles], list[Table]]] = {
+    "usage": usage_tables, "quizzes": quiz_tables, "feedback": feedback_tables,
+}
+
+
+def iso(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+# --- terminal table -------------------------------------------------------------------------
+
+def _cell(column: str, value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if column in RATES:
+        return f"{value * 100:.1f} %"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    if column == "text" and len(text) > TEXT_PREVIEW:
+        return text[:TEXT_PREVIEW].rstrip() + "…"
+    return text
+
+
+def render_rich(tables: list[Table], heading: str, console: Console) -> None:
+    console.print(f"[bold]{heading}[/bold]")
+    for table in tables:
+        if not table.rows:
+            console.print(f"\n{table.title}: no data in this period.")
+            continue
+        out = RichTable(title=table.title, title_justify="left", show_lines=table.name == "items")
+        for column in table.columns:
+            numeric = all(isinstance(r[column], (int, float)) and not isinstance(r[column], bool)
+                          for r in table.rows if r[column] is not None)
+            out.add_column(HEADERS[column], justify="right" if numeric else "left",
+                           overflow="fold")
+        for row in table.rows:
+            out.add_row(*(_cell(column, row[column]) for column in table.columns))
+        console.print()
+        console.print(out)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return iso(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # Excel would run it as a formula
+    return value
+
+
+def render_csv(tables: list[Table]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, dialect="excel")  # CRLF line ends, quotes where needed
+    for table in tables:
+        writer.writerow([table.title])
+        writer.writerow([HEADERS[c] for c in table.columns])
+        for row in table.rows:
+            writer.writerow([_csv_value(row[c]) for c in table.columns])
+        writer.writerow([])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, (datetime, date)):
+        return iso(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def render_json(tables: list[Table], report: str, flt: ReportFilter) -> bytes:
+    payload = {
+        "report": report,
+        "filter": flt.model_dump(mode="json"),
+        "tables": {t.name: [{c: row[c] for c in t.columns} for row in t.rows] for t in tables},
+    }
+    return (json.dumps(payload, default=_json_default, sort_keys=True, ensure_ascii=False, indent=2)
+            + "\n").encode("utf-8")

@@ -1,0 +1,35 @@
+"""A worker's own data: show what is stored, and delete it after a confirmation.
+
+`in_place`: the answer replaces the card whose button asked for it (typed commands get a new
+card)."""
+
+from __future__ import annotations
+
+from cards.mydata import confirm_delete_card, deleted_card, my_data_card
+
+from .turn import Turn
+
+
+async def show_my_data(turn: Turn, *, in_place: bool = False) -> None:
+    store, worker_id = turn.store, turn.worker.id
+    card = my_data_card(
+        turn.texts, {m.id: m for m in turn.modules()},
+        await store.progress.list_progress(worker_id),
+        await store.attempts.list_attempts(worker_id),
+        await store.feedback.list_feedback(worker_id))
+    _show(turn, card, in_place)
+
+
+async def delete_my_data(turn: Turn, confirmed: bool, *, in_place: bool = False) -> None:
+    if not confirmed:
+        _show(turn, confirm_delete_card(turn.texts), in_place)
+        return
+    await turn.store.privacy.delete_worker_data(turn.worker.id)
+    _show(turn, deleted_card(turn.texts), in_place)
+
+
+def _show(turn: Turn, card: dict, in_place: bool) -> None:
+    if in_place:
+        turn.replace(card)
+    else:
+        turn.send(card)

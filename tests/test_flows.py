@@ -1,0 +1,162 @@
+"""In-process transcripts of the training flow, on the memory store and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.domain.models import EventKind, ProgressStatus
+from bot.domain.reports import ReportFilter
+from conftest import action_data, card_texts
+
+MFA = "mfa-sign-in"
+
+
+def ui(catalog, key, lang="en", **values):
+    return catalog.ui(lang)[key].format(**values)
+
+
+async def walk_to_completion(conversation, module_id: str, lang: str = "en") -> dict:
+    """Press Next (or Done on exercises) until the completion card; returns it."""
+    catalog = conversation.catalog
+    module = catalog.module(lang, module_id)
+    turn = await conversation.click({"verb": "module.start", "module": module_id, "n": "start"})
+    card = turn.replies[-1]
+    for index, step in enumerate(module.steps):
+        assert step.title in card_texts(card), f"step {index} not shown"
+        if step.exercise:
+            turn = await conversation.click(action_data(card, ui(catalog, "step.done", lang)))
+        elif index + 1 < len(module.steps):
+            turn = await conversation.click(action_data(card, ui(catalog, "common.next", lang)))
+        else:
+            turn = await conversation.click(action_data(card, ui(catalog, "common.finish", lang)))
+        card = turn.replies[-1]
+    return card
+
+
+async def test_install_welcomes_once_however_many_install_events(conversation, catalog):
+    first = await conversation.install()
+    again = await conversation.install()
+    assert len(first.replies) == 1
+    assert ui(catalog, "welcome.title", name="Alex") in card_texts(first.replies[0])
+    assert again.replies == []
+
+
+async def test_menu_lists_every_module_not_started(conversation, catalog):
+    turn = await conversation.say("menu")
+    texts = card_texts(turn.replies[0])
+    for module in catalog.modules("en"):
+        assert f"**{module.title}**" in texts
+        assert ui(catalog, "menu.status.not_started", minutes=module.minutes) in texts
+
+
+async def test_complete_module_step_by_step_then_menu_shows_done(conversation, catalog, store):
+    completion = await walk_to_completion(conversation, MFA)
+    module = catalog.module("en", MFA)
+    assert ui(catalog, "complete.title", module=module.title) in card_texts(completion)
+    menu = (await conversation.say("menu")).replies[0]
+    texts = card_texts(menu)
+    assert texts[texts.index(f"**{module.title}**") + 1] == ui(catalog, "menu.status.done")
+    progress = await store.progress.get_progress("worker-1", MFA)
+    assert progress.status == ProgressStatus.DONE and progress.minutes_to_complete >= 1
+    report = await store.reports.usage_report(ReportFilter(module_id=MFA))
+    assert (report.modules[0].started, report.modules[0].completed) == (1, 1)
+
+
+async def test_resume_where_the_worker_left_off(conversation, catalog):
+    module = catalog.module("en", MFA)
+    await conversation.click({"verb": "module.start", "module": MFA, "n": "a"})
+    await conversation.click({"verb": "module.step", "module": MFA, "step": 2, "n": "b"})
+    menu = (await conversation.say("menu")).replies[0]
+    assert ui(catalog, "menu.status.in_progress", step=3, total=len(module.steps)) in card_texts(menu)
+    resumed = await conversation.click(action_data(menu, ui(catalog, "menu.continue")))
+    assert module.steps[2].title in card_texts(resumed.replies[-1])
+
+
+async def test_back_button_and_stuck_help(conversation, catalog):
+    module = catalog.module("en", MFA)
+    exercise_index = next(i for i, s in enumerate(module.steps) if s.exercise)
+    turn = await conversation.click({"verb": "module.step", "module": MFA, "step": exercise_index, "n": "x"})
+    stuck = await conversation.click(action_data(turn.replies[-1], ui(catalog, "step.stuck")))
+    assert module.steps[exercise_index].exercise.help in card_texts(stuck.replies[-1])
+    if exercise_index > 0:
+        back = await conversation.click(action_data(turn.replies[-1], ui(catalog, "common.back")))
+        assert module.steps[exercise_index - 1].title in card_texts(back.replies[-1])
+
+
+async def test_double_click_records_one_event(conversation, store):
+    data = {"verb": "exercise.stuck", "module": MFA, "step": 0, "n": "same-card"}
+    module_step = next(i for i, s in enumerate(conversation.catalog.module("en", MFA).steps) if s.exercise)
+    data["step"] = module_step
+    await asyncio.gather(*(conversation.click(dict(data)) for _ in range(3)))
+    report = await store.reports.usage_report(ReportFilter(module_id=MFA))
+    assert report.modules[0].exercises_stuck == 1
+
+
+async def test_restart_command_goes_back_to_step_one_and_keeps_done(conversation, catalog, store):
+    await walk_to_completion(conversation, MFA)
+    module = catalog.module("en", MFA)
+    turn = await conversation.say(f"restart {module.title}")
+    assert ui(catalog, "restart.done", module=module.title) in turn.replies
+    assert module.steps[0].title in card_texts(turn.replies[-1])
+    assert (await store.progress.get_progress("worker-1", MFA)).status == ProgressStatus.DONE
+
+
+async def test_restart_unknown_module_says_so_and_shows_menu(conversation, catalog):
+    turn = await conversation.say("restart underwater basket weaving")
+    assert ui(catalog, "unknown_module", name="underwater basket weaving") in turn.replies
+    assert ui(catalog, "menu.title") in card_texts(turn.replies[-1])
+
+
+async def test_language_choice_is_stored_and_used(conversation, catalog, store):
+    turn = await conversation.say("language")
+    assert ui(catalog, "language.title") in card_texts(turn.replies[0])
+    chosen = await conversation.click(action_data(turn.replies[0], "Svenska"))
+    assert ui(catalog, "menu.title", "sv") in card_texts(chosen.replies[-1])
+    assert (await store.workers.get_worker("worker-1")).language == "sv"
+    menu = await conversation.say("meny")
+    assert ui(catalog, "menu.title", "sv") in card_texts(menu.replies[0])
+    back = await conversation.click({"verb": "language.set", "language": "auto", "n": "z"})
+    assert ui(catalog, "menu.title") in card_texts(back.replies[-1])
+
+
+async def test_teams_locale_picks_the_language(conversation, catalog):
+    conversation.worker.teams_locale = "nl-BE"
+    turn = await conversation.say("menu")
+    assert ui(catalog, "menu.title", "nl") in card_texts(turn.replies[0])
+
+
+async def test_free_text_answers_the_faq_or_offers_the_module(conversation, catalog):
+    turn = await conversation.say("how do I reset my password")
+    texts = " ".join(card_texts(turn.replies[0]))
+    assert catalog.module("en", "password-reset").title in texts
+    conversation.worker.teams_locale = "sv-SE"
+    turn = await conversation.say("hur återställer jag mitt lösenord")
+    assert catalog.module("sv", "password-reset").title in " ".join(card_texts(turn.replies[0]))
+
+
+async def test_gibberish_gets_the_short_help_card(conversation, catalog):
+    turn = await conversation.say("qwertyuiop zxcv")
+    assert ui(catalog, "unknown.title") in " ".join(card_texts(turn.replies[0]))
+
+
+async def test_old_or_foreign_card_gets_a_friendly_reply(conversation, catalog):
+    for data in ({"verb": "something.old"}, {"foo": 1}, {"verb": "module.step", "module": MFA, "step": 99, "n": "a"}):
+        turn = await conversation.click(data)
+        assert ui(catalog, "stale.card") in " ".join(card_texts(turn.replies[0]))
+
+
+async def test_group_chat_answers_but_training_runs_one_to_one(conversation, catalog):
+    conversation.personal = False
+    help_turn = await conversation.say("<at>Adoption Coach</at> help")
+    assert ui(catalog, "help.title") in card_texts(help_turn.replies[0])
+    menu_turn = await conversation.say("<at>Adoption Coach</at> menu")
+    assert menu_turn.replies == [ui(catalog, "group.personal_only")]
+
+
+async def test_usage_events_for_commands_are_recorded_once_per_activity(conversation, store):
+    turn = conversation._turn("activity:redelivered")
+    await conversation.router.on_text(turn, "help")
+    again = conversation._turn("activity:redelivered")
+    await conversation.router.on_text(again, "help")
+    stored = await turn.record(EventKind.COMMAND_USED, detail="help")
+    assert stored is False  # the same activity id maps to the same event id
