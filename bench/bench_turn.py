@@ -60,9 +60,8 @@ async def wait_until_up(session: aiohttp.ClientSession, port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            async with session.post(f"http://127.0.0.1:{port}/api/messages", data="{}",
-                                    headers={"Content-Type": "application/json"}) as response:
-                if response.status in (400, 202):
+            async with session.get(f"http://127.0.0.1:{port}/api/messages") as response:
+                if response.status == 405:  # listening (POST only)
                     return
         except aiohttp.ClientError:
             pass

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import uuid4
 
-from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment, DeliveryModes, InvokeResponse
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
+    ClaimsIdentity,
     Connections,
     MemoryStorage,
     TurnContext,
@@ -22,7 +24,7 @@ from bot.domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
-from cards.common import CARD_CONTENT_TYPE, attachment
+from cards.common import CARD_CONTENT_TYPE, SealedCard
 from dialogs.router import Router
 from dialogs.turn import Turn
 
@@ -80,6 +82,17 @@ class CoachAgent:
         app.conversation_update("membersRemoved", rank=30)(self._on_members_removed)
         app.activity(ActivityTypes.message, rank=40)(self._on_message)
         app.invoke(ADAPTIVE_CARD_ACTION, rank=50)(self._on_card_invoke)
+
+    async def process(self, activity: Activity, identity: ClaimsIdentity) -> tuple[int, Any]:
+        """Run one validated activity through the SDK; returns the HTTP status and body.
+        (The SDK's own HTTP entry point would parse and validate the body a second time.)"""
+        activity.request_id = str(uuid4())
+        invoke_response = await self.adapter.process_activity(identity, activity, self.app.on_turn)
+        if activity.type == ActivityTypes.invoke or activity.delivery_mode == DeliveryModes.expect_replies:
+            if invoke_response is None:
+                return 501, None
+            return invoke_response.status or 501, invoke_response.body
+        return 202, None
 
     # --- routes ---------------------------------------------------------------------------
 
@@ -175,17 +188,15 @@ class CoachAgent:
         if not _is_personal(activity):
             # Group chats: the worker may never have opened a 1:1 chat; don't store the group.
             return stored or Worker(id=worker_id, name=user.name or "", teams_locale=activity.locale or "en-US")
-        fresh = Worker(
-            id=worker_id,
-            tenant_id=_tenant_id(activity),
-            name=user.name or "",
-            teams_locale=activity.locale or (stored.teams_locale if stored else "en-US"),
+        locale = activity.locale or (stored.teams_locale if stored else "en-US")
+        if stored and stored.installed and _registration_key(stored) == (
+                user.name or "", locale, _tenant_id(activity), activity.conversation.id, activity.service_url):
+            return stored
+        return await self.store.workers.register_worker(Worker(
+            id=worker_id, tenant_id=_tenant_id(activity), name=user.name or "", teams_locale=locale,
             conversation=activity.get_conversation_reference().model_dump(
                 mode="json", by_alias=True, exclude_none=True),
-        )
-        if stored and stored.installed and _same_registration(stored, fresh):
-            return stored
-        return await self.store.workers.register_worker(fresh)
+        ))
 
     async def _mark_uninstalled(self, context: TurnContext) -> None:
         user = context.activity.from_property
@@ -214,8 +225,7 @@ def _action_key(data: Any) -> str:
 
 def _card_activity(card: dict, activity_id: str | None = None) -> Activity:
     activity = Activity(type=ActivityTypes.message,
-                        attachments=[Attachment.model_validate(
-                            {"contentType": CARD_CONTENT_TYPE, "content": attachment(card)["content"]})])
+                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=SealedCard(card))])
     if activity_id:
         activity.id = activity_id
     return activity
@@ -234,9 +244,7 @@ def _tenant_id(activity: Activity) -> str:
     return str(tenant.get("id", ""))
 
 
-def _same_registration(stored: Worker, fresh: Worker) -> bool:
-    return (stored.name, stored.teams_locale, stored.tenant_id,
-            stored.conversation.get("conversation", {}).get("id"),
-            stored.conversation.get("serviceUrl")) == (
-        fresh.name, fresh.teams_locale, fresh.tenant_id,
-        fresh.conversation.get("conversation", {}).get("id"), fresh.conversation.get("serviceUrl"))
+def _registration_key(worker: Worker) -> tuple:
+    """What a turn compares to decide whether the stored registration is still current."""
+    return (worker.name, worker.teams_locale, worker.tenant_id,
+            worker.conversation.get("conversation", {}).get("id"), worker.conversation.get("serviceUrl"))

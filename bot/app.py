@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
-from microsoft_agents.hosting.core import Connections
+from microsoft_agents.hosting.core import ClaimsIdentity, Connections
 from pydantic import ValidationError
 from yarl import URL
 
@@ -30,7 +30,6 @@ SETTINGS_KEY = web.AppKey("settings", Settings)
 STORE_KEY = web.AppKey("store", Store)
 AGENT_KEY = web.AppKey("agent", CoachAgent)
 VALIDATOR_KEY = web.AppKey("validator", object)
-CLAIMS_KEY = "claims_identity"  # where the SDK's aiohttp adapter looks for the caller's identity
 
 
 class ConfigurationError(Exception):
@@ -88,10 +87,11 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if problem:
         return _problem(400, problem)
     try:
-        Activity.model_validate(body)
+        activity = Activity.model_validate(body)
     except ValidationError as exc:
         fields = sorted({".".join(str(p) for p in err["loc"]) for err in exc.errors()})[:5]
         return _problem(400, f"the activity has invalid fields: {', '.join(fields)}")
+    identity = ClaimsIdentity()  # anonymous (local development only)
     if validator is not None:
         try:
             claims = await validator.validate(header, channel_id=body.get("channelId"))
@@ -99,14 +99,16 @@ async def messages(request: web.Request) -> web.StreamResponse:
             return _problem(401, str(exc))
         if not same_host(claims.get("serviceurl"), body.get("serviceUrl")):
             return _problem(401, "the token was issued for another service URL")
-        request[CLAIMS_KEY] = claims_identity(claims)
+        identity = claims_identity(claims)
     agent: CoachAgent = request.app[AGENT_KEY]
     try:
-        response = await agent.adapter.process(request, agent.app)
+        status, payload = await agent.process(activity, identity)
+    except PermissionError:
+        return _problem(401, "not allowed")
     except Exception:
         log.exception("processing an activity failed")
         return _problem(500, "the bot could not process this activity")
-    return response or web.Response(status=202)
+    return web.json_response(payload, status=status) if payload is not None else web.Response(status=status)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -21,7 +21,9 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from bot.content import Catalog
 from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
@@ -46,6 +48,10 @@ class Table:
     title: str
     columns: list[str]
     rows: list[dict[str, Any]]
+    screen_columns: list[str] | None = None  # the terminal view's subset, when narrower
+
+    def columns_on_screen(self) -> list[str]:
+        return self.screen_columns or self.columns
 
 
 class Titles:
@@ -103,7 +109,8 @@ def feedback_tables(report: FeedbackReport, titles: Titles) -> list[Table]:
                for k, v in report.average_rating_by_module.items()]),
         Table("items", "Feedback, newest first",
               ["created_at", "module", "category", "rating", "status", "locale", "anonymous", "text", "id",
-               "module_id"], items),
+               "module_id"], items,
+              screen_columns=["created_at", "module", "category", "rating", "status", "anonymous", "text"]),
     ]
 
 
@@ -138,19 +145,20 @@ def _cell(column: str, value: Any) -> str:
 
 
 def render_rich(tables: list[Table], heading: str, console: Console) -> None:
-    console.print(f"[bold]{heading}[/bold]")
+    console.print(f"[bold]{escape(heading)}[/bold]")
     for table in tables:
         if not table.rows:
             console.print(f"\n{table.title}: no data in this period.")
             continue
-        out = RichTable(title=table.title, title_justify="left", show_lines=table.name == "items")
-        for column in table.columns:
+        columns = table.columns_on_screen()
+        out = RichTable(title=escape(table.title), title_justify="left", show_lines=table.name == "items")
+        for column in columns:
             numeric = all(isinstance(r[column], (int, float)) and not isinstance(r[column], bool)
                           for r in table.rows if r[column] is not None)
             out.add_column(HEADERS[column], justify="right" if numeric else "left",
                            overflow="fold")
         for row in table.rows:
-            out.add_row(*(_cell(column, row[column]) for column in table.columns))
+            out.add_row(*(Text(_cell(column, row[column])) for column in columns))  # no markup
         console.print()
         console.print(out)
 

@@ -29,6 +29,14 @@ def card(body: list[dict], actions: list[dict] | None = None, *, speak: str | No
     return result
 
 
+class SealedCard(dict):
+    """A finished card. The SDK deep-copies every outgoing activity; a card is never changed
+    after it is built, so copying it (a few thousand nested objects for the menu) is skipped."""
+
+    def __deepcopy__(self, memo: dict) -> "SealedCard":
+        return self
+
+
 def attachment(content: dict) -> dict:
     return {"contentType": CARD_CONTENT_TYPE, "content": content}
 

@@ -13,6 +13,7 @@ from cards.general import faq_card, module_offer_card, unknown_card
 from .turn import Turn
 
 COMMANDS = ("menu", "help", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data")
+ARGUMENT_COMMANDS = {"restart", "quiz"}  # take a module name; the others stand alone
 PERSONAL_ONLY = {"menu", "restart", "quiz", "feedback", "my_data", "delete_my_data"}
 
 
@@ -37,10 +38,14 @@ class CommandParser:
         self._phrases = sorted(set(phrases), key=lambda p: -len(p[0]))
 
     def parse(self, text: str) -> Command | None:
-        cleaned = " ".join(fold(text).split())
+        """A command when the text is a command word (plus a module name for restart/quiz).
+        "help me reset my password" or "opnieuw inloggen lukt niet" are questions, not commands."""
+        cleaned = " ".join(fold(text).strip(" .!?").split())
         for phrase, name in self._phrases:
-            if cleaned == phrase or cleaned.startswith(phrase + " "):
-                return Command(name, text.strip()[len(phrase):].strip())
+            if cleaned == phrase:
+                return Command(name, "")
+            if name in ARGUMENT_COMMANDS and cleaned.startswith(phrase + " "):
+                return Command(name, " ".join(text.split())[len(phrase):].strip(" .!?"))
         return None
 
 
@@ -51,15 +56,20 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())[:500]
 
 
-def find_module(turn: Turn, matcher: Matcher, name: str) -> str | None:
-    wanted = fold(name.strip())
+def find_module(turn: Turn, name: str) -> str | None:
+    """The module a worker named: its id, (the start of) its title, or one of its keywords.
+    Looser matches are left to the free-text matcher, which offers instead of acting."""
+    wanted = fold(" ".join(name.split()))
     if not wanted:
         return None
     for module in turn.modules():
-        if wanted in (module.id, fold(module.title)) or fold(module.title).startswith(wanted):
+        title = fold(module.title)
+        if wanted in (module.id, title) or (len(wanted) >= 4 and title.startswith(wanted)):
             return module.id
-    match = matcher.best(name)
-    return match.module_id if match else None
+    for module in turn.modules():
+        if wanted in {fold(k) for k in module.keywords}:
+            return module.id
+    return None
 
 
 async def answer_free_text(turn: Turn, matcher: Matcher, text: str) -> None:

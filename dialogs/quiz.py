@@ -11,7 +11,6 @@ import hashlib
 import secrets
 
 from bot.content import Module, Question
-from bot.domain.matching import Matcher
 from bot.domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
 from bot.domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
 from cards.general import notice_card
@@ -51,12 +50,12 @@ def _fits(module: Module, attempt: QuizAttempt) -> bool:
     return all(module.question(qid) is not None for qid in attempt.question_ids)
 
 
-async def quiz_command(turn: Turn, matcher: Matcher, argument: str) -> None:
+async def quiz_command(turn: Turn, argument: str) -> None:
     if not argument.strip():
         turn.send(turn.t("quiz.which"))
         await show_menu(turn)
         return
-    module_id = find_module(turn, matcher, argument)
+    module_id = find_module(turn, argument)
     if module_id is None:
         turn.send(turn.t("unknown_module", name=argument))
         await show_menu(turn)

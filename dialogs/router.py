@@ -48,7 +48,7 @@ class Router:
             "help": lambda turn, cmd: show_help(turn),
             "language": lambda turn, cmd: choose_language(turn),
             "restart": self._restart,
-            "quiz": lambda turn, cmd: quiz_command(turn, self.matcher(turn), cmd.argument),
+            "quiz": lambda turn, cmd: quiz_command(turn, cmd.argument),
             "feedback": lambda turn, cmd: open_feedback(turn),
             "my_data": lambda turn, cmd: show_my_data(turn),
             "delete_my_data": lambda turn, cmd: delete_my_data(turn, confirmed=False),
@@ -72,6 +72,8 @@ class Router:
             turn.send(turn.t("group.personal_only"))
             return
         handler = self.commands.get(command.name)
+        if command.argument and find_module(turn, command.argument) is None:
+            handler = None  # "test my camera" is a question, not the quiz command
         if handler is None:
             await answer_free_text(turn, self.matcher(turn), text)
             return
@@ -92,9 +94,9 @@ class Router:
         await handler(turn, action)
 
     async def _restart(self, turn: Turn, command: Command) -> None:
-        module_id = find_module(turn, self.matcher(turn), command.argument)
-        if module_id is None:
-            turn.send(turn.t("unknown_module", name=command.argument or "?"))
+        module_id = find_module(turn, command.argument)
+        if module_id is None:  # no argument: arguments that name no module never get here
+            turn.send(turn.t("restart.which"))
             await show_menu(turn)
             return
         module = turn.module(module_id)

@@ -4,7 +4,7 @@ across backends: five weeks over the turn of an ISO year, odd ids, every status 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.models import (
     EventKind,
@@ -19,7 +19,7 @@ from bot.domain.models import (
 from bot.domain.reports import ReportFilter
 from bot.store.port import Store
 
-START = datetime(2026, 12, 14, tzinfo=timezone.utc)
+START = datetime(2026, 12, 14, tzinfo=UTC)
 MODULES = ["outlook", "teams", "onedrive", "sharepoint", "mfa/reset#1"]
 LOCALES = ["en", "sv", "nl"]
 WORKERS = [f"w{i:02d}" for i in range(30)] + ["29:odd/id?#%"]

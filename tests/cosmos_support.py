@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 LAUNCHER = REPO / "tests" / "cosmos_server.js"
 PACKAGE = REPO / "node_modules" / "@vercel" / "cosmosdb-server"
 # The documented, public key of the Azure Cosmos DB Emulator; the local server accepts any.
-EMULATOR_KEY = ("C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw"
-                "/Jw==")
+EMULATOR_KEY = ("C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67"
+                "XIw/Jw==")
 START_SECONDS = 20.0
 
 

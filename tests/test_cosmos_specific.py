@@ -8,13 +8,23 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient
+from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosResourceNotFoundError
 from cosmos_fault_proxy import Fault, FaultProxy
 from cosmos_report_dataset import FILTERS, apply_changes, load_generated_dataset
-from cosmos_support import EMULATOR_KEY, cosmos_config, cosmos_endpoint, local_cosmos_store
+from cosmos_support import (
+    EMULATOR_KEY,
+    cosmos_config,
+    cosmos_endpoint,
+    local_cosmos_store,
+    unique_database,
+)
+from store_contract.dataset import nov, progress, stuck
 
 from bot.domain.reports import ReportFilter
 from bot.settings import Settings
@@ -23,7 +33,6 @@ from bot.store.cosmos_calls import RetryPolicy
 from bot.store.memory import MemoryStore
 from bot.store.port import ConcurrencyConflict, StoreUnavailable
 from bot.store.sqlite import SqliteStore
-from store_contract.dataset import nov, progress, stuck
 
 pytestmark = pytest.mark.cosmos
 __all__ = ["cosmos_endpoint"]  # the session fixture, imported for pytest
@@ -284,3 +293,88 @@ async def _assert_same_reports(stores: dict) -> None:
                           await s.reports.feedback_report(flt))
                    for name, s in stores.items()}
         assert reports["cosmos"] == reports["sqlite"] == reports["memory"], flt
+
+
+async def test_rebuild_restores_lost_counters(cosmos_endpoint: str) -> None:
+    store = local_cosmos_store()
+    await store.open()
+    await load_generated_dataset(store, seed=5)
+    before = [(await store.reports.usage_report(f), await store.reports.quiz_report(f))
+              for f in FILTERS]
+    stats = store._probe
+    lost = await stats.query("SELECT c.id, c.pk FROM c WHERE c.kind IN ('usage', 'quizWorker')",
+                             {}, "test")
+    for doc in lost[::2]:
+        await stats.delete(doc["id"], doc["pk"], "test")
+    await stats.upsert({"id": "quiz:en:2020-01-01", "pk": "quiz:gone", "kind": "quiz",
+                        "moduleId": "gone", "locale": "en", "day": "2020-01-01", "attempts": 3},
+                       "test")
+    store.health_log.counter_failures = 1
+    assert (await store.health()).status == "degraded"
+
+    assert await store.rebuild_counters() > 0
+
+    after = [(await store.reports.usage_report(f), await store.reports.quiz_report(f))
+             for f in FILTERS]
+    assert after == before
+    assert (await store.health()).status == "ok"
+    await store.close()
+
+
+async def test_usage_and_quiz_reports_read_counters_not_records(cosmos_endpoint: str) -> None:
+    store = local_cosmos_store()
+    await store.open()
+    await load_generated_dataset(store, seed=9)
+    read: dict[str, int] = {"workers": 0, "stats": 0}
+    for name, docs in (("workers", store.reports._workers), ("stats", store.reports._stats)):
+        real = docs.query
+
+        async def counted(*args, _real=real, _name=name, **kwargs):
+            rows = await _real(*args, **kwargs)
+            read[_name] += len(rows)
+            return rows
+        docs.query = counted  # type: ignore[method-assign]
+
+    await store.reports.usage_report(ReportFilter(since=date(2026, 12, 20), until=date(2027, 1, 2)))
+    await store.reports.quiz_report(ReportFilter(module_id="outlook"))
+
+    assert read["workers"] == 0  # no progress, attempt or event document was read
+    # At most one counter document per module, locale, kind and day (+ COUNT results).
+    assert 0 < read["stats"] <= 5 * 3 * 2 * 14 + 35 * 3 + 1
+    await store.close()
+
+
+async def test_the_launcher_fixes_the_servers_bugs(cosmos_endpoint: str) -> None:
+    async with CosmosClient(cosmos_endpoint, EMULATOR_KEY) as client:
+        database = await client.create_database_if_not_exists(unique_database())
+        container = await database.create_container_if_not_exists(
+            "c", PartitionKey("/pk"))
+        await container.create_item({"id": "a", "pk": "p1"})
+
+        for doc_id, partition in (("missing", "p1"), ("a", "p2")):
+            with pytest.raises(CosmosResourceNotFoundError):  # was a 500
+                await container.read_item(doc_id, partition_key=partition)
+
+        results = await container.execute_item_batch([  # partition key only in the header
+            ("upsert", ({"id": "b", "pk": "p1"},)),
+            ("patch", ("a", [{"op": "set", "path": "/x", "value": 1}]))], partition_key="p1")
+        assert [r["statusCode"] for r in results] == [201, 200]
+
+        with pytest.raises(CosmosBatchOperationError):  # atomic: the upsert is rolled back
+            await container.execute_item_batch([
+                ("upsert", ({"id": "c", "pk": "p1"},)),
+                ("create", ({"id": "a", "pk": "p1"},))], partition_key="p1")
+        with pytest.raises(CosmosResourceNotFoundError):
+            await container.read_item("c", partition_key="p1")
+        await client.delete_database(database.id)
+
+
+async def test_a_purge_whose_delete_reply_was_lost_still_takes_its_count_back(
+        faulty: CosmosStore, proxy: FaultProxy) -> None:
+    await faulty.events.record_event(stuck("old", "outlook", "en", nov(1)))
+    await faulty.events.record_event(stuck("new", "outlook", "en", nov(20)))
+    proxy.add(Fault(times=1, lose_reply_seconds=1.0, method="DELETE"))
+
+    assert await faulty.events.purge_events_before(nov(10)) == 1
+
+    assert await _stuck_count(faulty) == 1

@@ -101,10 +101,25 @@ async def test_restart_command_goes_back_to_step_one_and_keeps_done(conversation
     assert (await store.progress.get_progress("worker-1", MFA)).status == ProgressStatus.DONE
 
 
-async def test_restart_unknown_module_says_so_and_shows_menu(conversation, catalog):
-    turn = await conversation.say("restart underwater basket weaving")
-    assert ui(catalog, "unknown_module", name="underwater basket weaving") in turn.replies
+async def test_restart_without_a_module_asks_which_and_shows_menu(conversation, catalog):
+    turn = await conversation.say("restart")
+    assert ui(catalog, "restart.which") in turn.replies
     assert ui(catalog, "menu.title") in card_texts(turn.replies[-1])
+
+
+async def test_command_word_followed_by_a_question_is_a_question(conversation, catalog):
+    for text in ("restart underwater basket weaving", "help me reset my password", "menu of the canteen"):
+        turn = await conversation.say(text)
+        assert ui(catalog, "restart.done", module="x").split("**")[0] not in " ".join(map(str, turn.replies))
+        assert ui(catalog, "menu.title") not in card_texts(turn.replies[0]), text
+    reset = await conversation.say("help me reset my password")
+    assert catalog.module("en", "password-reset").title in " ".join(card_texts(reset.replies[0]))
+
+
+async def test_localized_command_words_work_in_any_language(conversation, catalog):
+    for word in ("meny", "menu", "hjälp", "taal"):
+        turn = await conversation.say(word)
+        assert turn.replies, word
 
 
 async def test_language_choice_is_stored_and_used(conversation, catalog, store):

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from azure.core.exceptions import AzureError
 from azure.cosmos import PartitionKey
-from azure.cosmos.documents import ConnectionPolicy
 from azure.cosmos._retry_options import RetryOptions
 from azure.cosmos.aio import CosmosClient, DatabaseProxy
+from azure.cosmos.documents import ConnectionPolicy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from bot.store.cosmos_attempts import CosmosAttemptStore
@@ -26,6 +26,7 @@ from bot.store.cosmos_calls import Calls, HealthLog, RetryPolicy
 from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import CounterWriter
 from bot.store.cosmos_events import CosmosEventStore, CosmosPrivacyStore
+from bot.store.cosmos_rebuild import rebuild_counters
 from bot.store.cosmos_reports import CosmosReportStore
 from bot.store.cosmos_workers import CosmosFeedbackStore, CosmosProgressStore, CosmosWorkerStore
 from bot.store.port import Health, StoreUnavailable
@@ -55,7 +56,7 @@ def container_specs(prefix: str, retention_days: int) -> dict[str, ContainerSpec
     return {
         "workers": ContainerSpec(f"{prefix}workers", "/workerId",
                                  ("/type", "/created_at", "/module_id", "/locale")),
-        "events": ContainerSpec(f"{prefix}events", "/id", ("/at", "/worker_id"),
+        "events": ContainerSpec(f"{prefix}events", "/id", ("/at", "/worker_id", "/kind"),
                                 default_ttl=retention_days * DAY),
         # -1: TTL on, but only documents that carry their own `ttl` (the stuck counters) expire.
         "stats": ContainerSpec(f"{prefix}stats", "/pk",
@@ -94,6 +95,7 @@ class CosmosStore:
         self._client: CosmosClient | None = None
         self._credential: Any = None
         self._probe: Docs | None = None
+        self._sources: tuple[Docs, Docs, CounterWriter] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CosmosStore:
@@ -149,11 +151,12 @@ class CosmosStore:
         self._wire(containers)
 
     def _wire(self, containers: dict[str, Any]) -> None:
-        workers = Docs(containers["workers"], self.calls, "workers")
-        events = Docs(containers["events"], self.calls, "events")
-        stats = Docs(containers["stats"], self.calls, "stats")
+        workers = Docs(containers["workers"], self.calls)
+        events = Docs(containers["events"], self.calls)
+        stats = Docs(containers["stats"], self.calls)
         counters = CounterWriter(stats, stuck_ttl_seconds=self.config.retention_days * DAY)
         self._probe = stats
+        self._sources = (workers, events, counters)
         self.workers = CosmosWorkerStore(workers)
         self.progress = CosmosProgressStore(workers, counters)
         self.events = CosmosEventStore(events, counters)
@@ -201,6 +204,14 @@ class CosmosStore:
                 raise
         return await self.calls.run(action, call)
 
+    async def rebuild_counters(self) -> int:
+        """Maintenance: recompute the report counters from the source documents (a full
+        scan; see cosmos_rebuild.py). Returns how many counter documents were written."""
+        if self._sources is None:
+            raise StoreUnavailable("Cosmos DB store unavailable: it is not open")
+        workers, events, counters = self._sources
+        return await rebuild_counters(workers, events, counters)
+
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
@@ -225,12 +236,14 @@ class CosmosStore:
         except CosmosHttpResponseError as exc:
             if exc.status_code != 404:
                 return Health("cosmos", "down", f"HTTP {exc.status_code}")
-        except (asyncio.TimeoutError, AzureError, OSError) as exc:
+        except (TimeoutError, AzureError, OSError) as exc:
             return Health("cosmos", "down", f"unreachable ({type(exc).__name__})")
         recent = self.health_log.recent()
         lost = self.health_log.counter_failures
         if recent or lost:
-            parts = [f"{len(recent)} failed or retried requests in the last minute"] if recent else []
+            parts = []
+            if recent:
+                parts.append(f"{len(recent)} failed or retried requests in the last minute")
             if lost:
                 parts.append(f"{lost} report counter updates lost: run rebuild_counters()")
             return Health("cosmos", "degraded", "; ".join(parts + recent[-1:]))

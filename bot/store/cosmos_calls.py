@@ -95,7 +95,7 @@ class Calls:
                 reason = f"HTTP {status}"
                 retry = status in NOT_APPLIED or (idempotent and status in MAYBE_APPLIED)
                 wait = _retry_after(exc) if status == 429 else self.policy.backoff(attempt)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 reason, retry = "timed out", idempotent
                 wait = self.policy.backoff(attempt)
             except ServiceRequestError as exc:  # never reached the service

@@ -25,10 +25,9 @@ def _status(exc: CosmosHttpResponseError) -> int:
 
 
 class Docs:
-    def __init__(self, container: ContainerProxy, calls: Calls, label: str):
+    def __init__(self, container: ContainerProxy, calls: Calls):
         self.container = container
         self.calls = calls
-        self.label = label
 
     async def read(self, doc_id: str, partition: str, action: str) -> Doc | None:
         async def call() -> Doc | None:
@@ -118,14 +117,19 @@ class Docs:
         return await self.calls.run(action, call, idempotent=idempotent)
 
     async def delete(self, doc_id: str, partition: str, action: str) -> bool:
-        """True when this call deleted it; False when it was not there."""
+        """True when this call deleted it; False when it was not there. A 404 on a retry means
+        our first attempt landed before its reply was lost."""
+        tries = 0
+
         async def call() -> bool:
+            nonlocal tries
+            tries += 1
             try:
                 await self.container.delete_item(doc_id, partition_key=partition)
                 return True
             except CosmosHttpResponseError as exc:
                 if _status(exc) == 404:
-                    return False
+                    return tries > 1
                 raise
         return await self.calls.run(action, call)
 

@@ -14,6 +14,7 @@ submitted on, so "distinct workers in a window" is one COUNT query per module.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from typing import NamedTuple
@@ -154,22 +155,34 @@ class CounterWriter:
             chunk = ops[start:start + PATCH_LIMIT]
             if await self.stats.patch(doc_id, partition, chunk, action, idempotent=False):
                 continue
-            base = self._base(kind, module_id, locale, day, partition, doc_id)
+            base = self.base_doc(kind, module_id, locale, day)
             for op in chunk:
-                _apply_locally(base, op)
+                self.apply_locally(base, op)
             if await self.stats.create(base, action, idempotent=False):
                 continue
             await self.stats.patch(doc_id, partition, chunk, action, idempotent=False)
 
-    def _base(self, kind: str, module_id: str, locale: str, day: str, partition: str,
-              doc_id: str) -> Doc:
-        doc: Doc = {"id": doc_id, "pk": partition, "kind": kind, "moduleId": module_id,
-                    "locale": locale, "day": day}
+    def base_doc(self, kind: str, module_id: str, locale: str, day: str) -> Doc:
+        """A counter document at zero."""
+        doc: Doc = {"id": counter_doc_id(kind, locale, day), "pk": partition_of(kind, module_id),
+                    "kind": kind, "moduleId": module_id, "locale": locale, "day": day}
         for name, initial in _FIELDS[kind].items():
             doc[name] = dict(initial) if isinstance(initial, dict) else initial
         if kind == "stuck":
             doc["ttl"] = self.stuck_ttl
         return doc
+
+    @staticmethod
+    def apply_locally(doc: Doc, op: Doc) -> None:
+        """What a patch `incr` or `set` would do to `doc`, done here before creating it."""
+        segments = [s.replace("~1", "/").replace("~0", "~") for s in op["path"][1:].split("/")]
+        target = doc
+        for segment in segments[:-1]:
+            target = target.setdefault(segment, {})
+        if op["op"] == "incr":
+            target[segments[-1]] = target.get(segments[-1], 0) + op["value"]
+        else:
+            target[segments[-1]] = op["value"]
 
     async def note_quiz_worker(self, a: QuizAttempt) -> None:
         """Record that the attempt's worker submitted in its module on that day and locale."""
@@ -197,16 +210,5 @@ class CounterWriter:
 
 
 def _sql_object(entry: dict[str, str]) -> str:
-    import json
     return "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in entry.items()) + "}"
 
-
-def _apply_locally(doc: Doc, op: Doc) -> None:
-    segments = [s.replace("~1", "/").replace("~0", "~") for s in op["path"][1:].split("/")]
-    target = doc
-    for segment in segments[:-1]:
-        target = target.setdefault(segment, {})
-    if op["op"] == "incr":
-        target[segments[-1]] = target.get(segments[-1], 0) + op["value"]
-    else:
-        target[segments[-1]] = op["value"]

@@ -6,7 +6,7 @@ is time order in range filters, and a UTC day is the first 10 characters.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -24,8 +24,8 @@ def encode_time(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime(_TIME_FORMAT)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
 def day_of(moment: datetime) -> str:

@@ -19,7 +19,7 @@ from bot.store.cosmos_counters import (
     negate,
     progress_counts,
 )
-from bot.store.cosmos_docs import encode_time, plain, safe_key
+from bot.store.cosmos_docs import encode_time, from_doc, plain, safe_key
 
 PAGE = 100
 
@@ -79,8 +79,6 @@ class CosmosPrivacyStore:
         self._counters = counters
 
     async def delete_worker_data(self, worker_id: str) -> None:
-        from bot.store.cosmos_docs import from_doc
-
         action = "delete a worker's data"
         docs = await self._workers.query("SELECT * FROM c WHERE c.workerId = @worker",
                                          {"@worker": worker_id}, action, partition=worker_id)

@@ -31,16 +31,21 @@ class CosmosWorkerStore:
         return from_doc(Worker, doc) if doc else None
 
     async def register_worker(self, worker: Worker) -> Worker:
-        fresh = worker.model_copy(update={"installed": True, "uninstalled_at": None})
-        doc = to_doc(fresh, doc_id=WORKER_DOC, kind="worker", partition=worker.id)
-        if await self._docs.create_once(doc, worker.id, "register a worker"):
-            return from_doc(Worker, doc)
+        """A known worker (the usual case) is one patch; a new one a failed patch + create."""
         changes = {"tenant_id": worker.tenant_id, "name": worker.name,
                    "teams_locale": worker.teams_locale, "conversation": worker.conversation,
                    "installed": True, "updated_at": encode_time(worker.updated_at),
                    "uninstalled_at": None}
         stored = await self._set(worker.id, changes, "register a worker")
-        return from_doc(Worker, stored) if stored else from_doc(Worker, doc)
+        if stored is None:
+            fresh = worker.model_copy(update={"installed": True, "uninstalled_at": None})
+            doc = to_doc(fresh, doc_id=WORKER_DOC, kind="worker", partition=worker.id)
+            if await self._docs.create_once(doc, worker.id, "register a worker"):
+                return from_doc(Worker, doc)
+            stored = await self._set(worker.id, changes, "register a worker")  # lost a race
+        if stored is None:
+            raise ConcurrencyConflict("the worker was deleted while being registered")
+        return from_doc(Worker, stored)
 
     async def set_language(self, worker_id: str, language: str | None) -> None:
         await self._set(worker_id, {"language": language}, "set a worker's language")

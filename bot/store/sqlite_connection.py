@@ -91,11 +91,12 @@ class SqliteConnection:
             _close_quietly(conn)
             raise StoreUnavailable(f"SQLite store unavailable: could not open {self.path} "
                                    f"({error_reason(exc)})") from exc
-        except (SchemaTooNew, StoreUnavailable) as exc:
+        except SchemaTooNew as exc:
             _close_quietly(conn)
-            if isinstance(exc, StoreUnavailable):
-                raise
             raise StoreUnavailable(f"SQLite store unavailable: {self.path}: {exc}") from exc
+        except StoreUnavailable:
+            _close_quietly(conn)
+            raise
         self._conn = conn
 
     def close(self) -> None:
