@@ -181,7 +181,7 @@ def main() -> int:
                       str(row["rows"]), "ok" if row["best_s"] <= GOAL_SECONDS else "SLOW")
     console.print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_reports.json").write_text(json.dumps(
+    (RESULTS / "reports.json").write_text(json.dumps(
         {"data": counts, "repeats": args.repeats, "results": rows}, indent=2) + "\n")
     if not args.keep:
         for file in path.parent.glob(path.name + "*"):

@@ -20,6 +20,7 @@ from yarl import URL
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
 from bot.content import load_catalog
+from bot.retention import install_retention
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
@@ -139,14 +140,13 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
 
-    async def open_store(_app: web.Application) -> None:
+    async def store_lifetime(_app: web.Application):
         await store.open()
-
-    async def close_all(_app: web.Application) -> None:
+        yield
         await store.close()
         if app[VALIDATOR_KEY] is not None:
             await app[VALIDATOR_KEY].close()  # type: ignore[attr-defined]
 
-    app.on_startup.append(open_store)
-    app.on_cleanup.append(close_all)
+    app.cleanup_ctx.append(store_lifetime)
+    install_retention(app, store, settings.usage_retention_days)
     return app

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from bot.store.port import StoreUnavailable
 
 log = logging.getLogger("coach")
 
@@ -52,7 +53,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
     log.info("Adoption Coach starting: %s", settings.safe_summary())
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+    except StoreUnavailable as exc:
+        print(f"coach: cannot open the {settings.store} store: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"coach: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -7,12 +7,14 @@ import logging
 import os
 import shutil
 import signal
+import sys
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.app import create_app
 from bot.settings import Settings
+from bot.store.port import StoreUnavailable
 
 log = logging.getLogger("coach.dev")
 
@@ -44,8 +46,16 @@ async def start_playground(bot_port: int, playground_port: int) -> asyncio.subpr
 async def run_dev(settings: Settings, playground_port: int = 56150) -> int:
     app = create_app(settings)
     runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await runner.setup()
+        await web.TCPSite(runner, settings.host, settings.port).start()
+    except StoreUnavailable as exc:
+        print(f"coach: cannot open the {settings.store} store: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"coach: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        await runner.cleanup()
+        return 2
     log.info("bot listening on http://%s:%d/api/messages (store: %s)", settings.host, settings.port, settings.store)
     playground = await start_playground(settings.port, playground_port)
     print(f"\nAdoption Coach is running. Open http://localhost:{playground_port} in your browser "

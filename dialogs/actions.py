@@ -72,7 +72,8 @@ class AnswerQuestion(Action):
     attempt: Nonce
     question: ModuleId
     # Filled by the card's Input.ChoiceSet (id "choice"): "a" or "a,c" for multiple choice.
-    choice: str = Field("", max_length=64)
+    # Room for 4 option ids of the content schema's 48 characters, comma separated.
+    choice: str = Field("", max_length=200)
 
 
 class OpenFeedback(Action):

@@ -168,6 +168,14 @@ def test_group_chat_mention_gets_an_answer(chat: PlaygroundClient, content: Cont
     assert answer.text == content.ui("en", "group.personal_only")  # training stays in the 1:1 chat
 
 
+def test_universal_action_invoke_is_answered(chat: PlaygroundClient, content: Content) -> None:
+    """Clients that send Action.Execute (an adaptiveCard/action invoke) get the same flow."""
+    menu = open_menu(chat, content)
+    response = chat.invoke({"verb": "help", "n": "invoke-1"}, menu.id)
+    assert response["type"] == "application/vnd.microsoft.activity.message"
+    chat.wait_for(lambda m: m.heading == content.ui("en", "help.title"), what="help card after the invoke")
+
+
 # --- the same story on Cosmos DB (the local Cosmos DB API server) -------------------------------
 
 @pytest.fixture
