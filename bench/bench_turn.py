@@ -4,7 +4,8 @@ Both bots run as their own processes on 127.0.0.1 and reply to a connector stub 
 A Coach turn alternates `menu` (reads all progress, a 9-module card) and a card click that moves
 to the next step (an optimistic progress write + a usage event + a step card). The echo turn
 answers text with text. Reported: turns/s, p50/p95 latency, and ratio = echo turns/s / coach
-turns/s (goal <= 1.3). Usage: python -m bench.bench_turn [--turns 2000] [--concurrency 16]
+turns/s (goal <= 1.3). `--stores sqlite,cosmos` also runs Coach on the local Cosmos DB API server.
+Usage: python -m bench.bench_turn [--turns 2000] [--concurrency 16] [--stores sqlite,cosmos]
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 MODULE = "mfa-sign-in"
+# The documented, public key of the Azure Cosmos DB Emulator; the local server accepts any key.
+EMULATOR_KEY = ("C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67"
+                "XIw/Jw==")
 STEPS = 7
 
 
@@ -117,35 +121,60 @@ async def drive(session, port: int, make, service_url: str, turns: int, concurre
             "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 2), "errors": errors}
 
 
-async def main(turns: int, concurrency: int, rounds: int, workers: int) -> dict:
+def start_cosmos_server() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(["node", "tests/cosmos_server.js", "--port", "0", "--host", "127.0.0.1",
+                                "--exit-with-stdin"], cwd=ROOT, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = process.stdout.readline()
+    if not line.startswith("READY "):
+        process.kill()
+        raise RuntimeError(f"the local Cosmos DB server did not start: {line!r}")
+    return process, line.split()[1]
+
+
+async def main(turns: int, concurrency: int, rounds: int, workers: int, stores: list[str]) -> dict:
     connector, service_url = await start_connector()
-    coach_port, echo_port = free_port(), free_port()
+    processes: list[subprocess.Popen] = []
+    bots: dict[str, int] = {"echo": free_port()}
     with tempfile.TemporaryDirectory() as tmp:
-        coach = start_process([sys.executable, "-m", "bot.cli", "serve", "--anonymous", "--port", str(coach_port)],
-                              {"STORE": "sqlite", "SQLITE_PATH": f"{tmp}/bench.db"})
-        echo = start_process([sys.executable, "-m", "bench.echo_bot", str(echo_port)], {})
+        processes.append(start_process([sys.executable, "-m", "bench.echo_bot", str(bots["echo"])], {}))
+        for store in stores:
+            env = {"STORE": store, "SQLITE_PATH": f"{tmp}/bench.db"}
+            if store == "cosmos":
+                server, endpoint = start_cosmos_server()
+                processes.append(server)
+                env |= {"COSMOS_ENDPOINT": endpoint, "COSMOS_KEY": EMULATOR_KEY, "COSMOS_VERIFY_TLS": "false",
+                        "COSMOS_DATABASE": "bench"}
+            bots[f"coach-{store}"] = port = free_port()
+            processes.append(start_process(
+                [sys.executable, "-m", "bot.cli", "serve", "--anonymous", "--port", str(port)], env))
+        runs: dict[str, list[dict]] = {name: [] for name in bots}
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-                await wait_until_up(session, coach_port)
-                await wait_until_up(session, echo_port)
-                for w in range(workers):  # register every worker and start the module once
-                    await session.post(f"http://127.0.0.1:{coach_port}/api/messages", json=activity(
-                        service_url, w, type="message", value={"verb": "module.start", "module": MODULE, "n": "s"}))
-                await drive(session, coach_port, coach_turn, service_url, 200, concurrency, workers)  # warm-up
-                await drive(session, echo_port, echo_turn, service_url, 200, concurrency, workers)
-                runs: dict[str, list[dict]] = {"coach": [], "echo": []}
+                for port in bots.values():
+                    await wait_until_up(session, port)
+                for name, port in bots.items():
+                    make = echo_turn if name == "echo" else coach_turn
+                    if name != "echo":
+                        for w in range(workers):  # register every worker and start the module once
+                            await session.post(f"http://127.0.0.1:{port}/api/messages", json=activity(
+                                service_url, w, type="message",
+                                value={"verb": "module.start", "module": MODULE, "n": "s"}))
+                    await drive(session, port, make, service_url, 200, concurrency, workers)  # warm-up
                 for _ in range(rounds):
-                    runs["echo"].append(await drive(session, echo_port, echo_turn, service_url, turns, concurrency, workers))
-                    runs["coach"].append(await drive(session, coach_port, coach_turn, service_url, turns, concurrency, workers))
+                    for name, port in bots.items():
+                        make = echo_turn if name == "echo" else coach_turn
+                        runs[name].append(await drive(session, port, make, service_url, turns, concurrency, workers))
         finally:
-            for process in (coach, echo):
+            for process in processes:
                 process.terminate()
                 process.wait(timeout=10)
             await connector.cleanup()
     best = {name: max(results, key=lambda r: r["turns_per_s"]) for name, results in runs.items()}
-    ratio = round(best["echo"]["turns_per_s"] / best["coach"]["turns_per_s"], 2)
+    ratios = {f"echo/{name}": round(best["echo"]["turns_per_s"] / best[name]["turns_per_s"], 2)
+              for name in best if name != "echo"}
     return {"turns": turns, "concurrency": concurrency, "rounds": rounds, "workers": workers,
-            "best": best, "runs": runs, "ratio_echo_over_coach": ratio}
+            "best": best, "runs": runs, "ratios_turns_per_s": ratios}
 
 
 if __name__ == "__main__":
@@ -154,11 +183,14 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=50)
+    parser.add_argument("--stores", default="sqlite", help="comma separated: sqlite,cosmos")
     options = parser.parse_args()
-    result = asyncio.run(main(options.turns, options.concurrency, options.rounds, options.workers))
+    result = asyncio.run(main(options.turns, options.concurrency, options.rounds, options.workers,
+                              options.stores.split(",")))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "turn.json").write_text(json.dumps(result, indent=2) + "\n")
     for name, best in result["best"].items():
-        print(f"{name:6} {best['turns_per_s']:8.1f} turns/s  p50 {best['p50_ms']:7.2f} ms  "
+        print(f"{name:13} {best['turns_per_s']:8.1f} turns/s  p50 {best['p50_ms']:7.2f} ms  "
               f"p95 {best['p95_ms']:7.2f} ms  errors {best['errors']}")
-    print(f"ratio echo/coach (turns/s): {result['ratio_echo_over_coach']}  (goal <= 1.3)")
+    for name, value in result["ratios_turns_per_s"].items():
+        print(f"ratio {name} (turns/s): {value}  (goal for sqlite <= 1.3)")

@@ -189,11 +189,13 @@ class CoachAgent:
             # Group chats: the worker may never have opened a 1:1 chat; don't store the group.
             return stored or Worker(id=worker_id, name=user.name or "", teams_locale=activity.locale or "en-US")
         locale = activity.locale or (stored.teams_locale if stored else "en-US")
+        # Install events (installationUpdate, conversationUpdate) carry no name: keep the known one.
+        name = user.name or (stored.name if stored else "")
         if stored and stored.installed and _registration_key(stored) == (
-                user.name or "", locale, _tenant_id(activity), activity.conversation.id, activity.service_url):
+                name, locale, _tenant_id(activity), activity.conversation.id, activity.service_url):
             return stored
         return await self.store.workers.register_worker(Worker(
-            id=worker_id, tenant_id=_tenant_id(activity), name=user.name or "", teams_locale=locale,
+            id=worker_id, tenant_id=_tenant_id(activity), name=name, teams_locale=locale,
             conversation=activity.get_conversation_reference().model_dump(
                 mode="json", by_alias=True, exclude_none=True),
         ))

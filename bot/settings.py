@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 from pathlib import Path
 from typing import Literal
@@ -75,6 +77,17 @@ class Settings(BaseSettings):
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split(value)
+
+    @field_validator("cosmos_key")
+    @classmethod
+    def _account_key(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value()
+        if key:
+            try:
+                base64.b64decode(key, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("COSMOS_KEY is not a Cosmos DB account key (base64 text)") from None
+        return value
 
     @property
     def auth_enabled(self) -> bool:

@@ -36,7 +36,7 @@ def _attempt_id(turn: Turn, module_id: str) -> str:
     """The same click (double-click, redelivery) maps to the same attempt. A key without a
     card nonce or activity id (see bot/agent.py) identifies nothing: then a random id."""
     key = turn.dedupe_key
-    if key in ("", "activity:") or key.startswith("card:-|"):
+    if key in ("", "activity:") or key.startswith(("card:|", "card:-|")):
         return secrets.token_hex(12)
     return _digest("attempt", turn.worker.id, module_id, key, length=24)
 

@@ -29,13 +29,9 @@ async def take_quiz(chat: Chat, module: Module) -> None:
     while True:
         data = action(card, "quiz.answer")
         following = cards(await chat.click(data, choice=right_choice(module, data["question"])))
-        if not question_cards_in(following):
+        if not any(has_action(c, "quiz.answer") for c in following):
             return
         card = following[0]
-
-
-def question_cards_in(found: list[dict]) -> list[dict]:
-    return [c for c in found if has_action(c, "quiz.answer")]
 
 
 async def give_feedback(chat: Chat, text: str, *, anonymous: bool, module_id: str | None = None) -> None:

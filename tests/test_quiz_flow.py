@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.content import Catalog, LocaleContent, Module
 from bot.domain.models import AttemptStatus, EventKind
 from bot.domain.quiz import option_order, question_order
@@ -216,3 +218,52 @@ async def test_back_to_the_module_opens_it(chat: Chat, catalog: Catalog) -> None
     turn = await chat.click(action(result, "module.start"))
 
     assert module.steps[0].title in texts_of(cards(turn)[0])
+
+
+async def test_a_start_without_a_card_nonce_still_makes_separate_attempts(chat: Chat, catalog: Catalog) -> None:
+    module = quiz_module(catalog)
+    bare = {"verb": "quiz.start", "module": module.id}  # a foreign or hand-made payload
+
+    await chat.click(bare)
+    await chat.click(bare)
+
+    attempts = await chat.store.attempts.list_attempts(chat.worker.id)
+    assert len(attempts) == 2 and all(NONCE.match(a.id) for a in attempts)
+
+
+async def test_the_completion_card_offers_the_quiz_and_feedback(chat: Chat, catalog: Catalog) -> None:
+    module = quiz_module(catalog)
+    await chat.click({"verb": "module.start", "module": module.id, "n": "s"})
+    [completion] = cards(await chat.click({"verb": "module.finish", "module": module.id, "n": "f"}))
+
+    assert action(completion, "feedback.open")["module"] == module.id
+    turn = await chat.click(action(completion, "quiz.start"))
+    assert len(question_cards(turn)) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "nl"])
+async def test_every_card_of_quiz_feedback_and_my_data_speaks_the_language(
+        store: Store, catalog: Catalog, language: str) -> None:
+    chat = Chat(store, Router(catalog), language=language)
+    module = catalog.module(language, quiz_module(catalog).id)
+    ui = catalog.ui(language)
+    first = await start(chat, module)
+    assert module.quiz.questions[0].text in texts_of(first) or module.title in texts_of(first)
+    data = action(first, "quiz.answer")
+    assert ui["quiz.pick_answer"] in texts_of((await chat.click(data, choice="")).replacement)
+    _, result = await answer_all(chat, module, first, wrong_choice)
+    assert ui["quiz.result.title"].format(module=module.title) in texts_of(result)
+    old = await chat.click(data, choice=right_choice(module, data["question"]))
+    assert ui["quiz.already_answered"] in texts_of(old.replacement)
+
+    [form] = cards(await chat.click({"verb": "feedback.open", "module": module.id, "n": "x"}))
+    refused = await chat.click(action(form, "feedback.submit"), rating="", category="", text="y" * 2001)
+    assert ui["feedback.missing_rating"] in texts_of(refused.replacement)
+    thanks = await chat.click(action(form, "feedback.submit"), rating="3", category="device", text="ok")
+    assert ui["feedback.thanks.title"] in texts_of(thanks.replacement)
+
+    my_data = (await chat.click({"verb": "mydata.show", "n": "m"})).replacement
+    assert ui["mydata.title"] in texts_of(my_data) and module.title in texts_of(my_data)
+    confirm = (await chat.click(action(my_data, "mydata.delete"))).replacement
+    done = (await chat.click(action(confirm, "mydata.delete"))).replacement
+    assert ui["mydata.deleted"] in texts_of(done)

@@ -14,7 +14,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import bot.app
 from bot.app import create_app
-from bot.content import load_catalog
 from bot.domain.models import AttemptStatus
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
@@ -55,9 +54,7 @@ async def connector() -> AsyncIterator[Connector]:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
-    # Content may still be incomplete in other languages; the flow under test is English.
-    monkeypatch.setattr(bot.app, "load_catalog", lambda *a, **k: load_catalog(strict=False))
+async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     app = create_app(Settings(anonymous=True, store="sqlite", sqlite_path=tmp_path / "coach.db"))
     test_client = TestClient(TestServer(app, host="127.0.0.1"))
     await test_client.start_server()

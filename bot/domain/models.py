@@ -29,7 +29,7 @@ class Worker(Record):
     installed: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    uninstalled_at: datetime | None = None
+    uninstalled_at: datetime | None = None  # the last uninstall; kept after a re-install
 
 
 class ProgressStatus(StrEnum):

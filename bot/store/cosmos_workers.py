@@ -34,11 +34,10 @@ class CosmosWorkerStore:
         """A known worker (the usual case) is one patch; a new one a failed patch + create."""
         changes = {"tenant_id": worker.tenant_id, "name": worker.name,
                    "teams_locale": worker.teams_locale, "conversation": worker.conversation,
-                   "installed": True, "updated_at": encode_time(worker.updated_at),
-                   "uninstalled_at": None}
+                   "installed": True, "updated_at": encode_time(worker.updated_at)}
         stored = await self._set(worker.id, changes, "register a worker")
         if stored is None:
-            fresh = worker.model_copy(update={"installed": True, "uninstalled_at": None})
+            fresh = worker.model_copy(update={"installed": True})
             doc = to_doc(fresh, doc_id=WORKER_DOC, kind="worker", partition=worker.id)
             if await self._docs.create_once(doc, worker.id, "register a worker"):
                 return from_doc(Worker, doc)

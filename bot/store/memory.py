@@ -78,9 +78,10 @@ class MemoryWorkerStore:
     async def register_worker(self, worker: Worker) -> Worker:
         existing = self._data.workers.get(worker.id)
         fresh = _stored(worker)
-        fresh.installed, fresh.uninstalled_at = True, None
+        fresh.installed = True
         if existing:
             fresh.created_at, fresh.language = existing.created_at, existing.language
+            fresh.uninstalled_at = existing.uninstalled_at
         self._data.workers[worker.id] = fresh
         return _stored(fresh)
 

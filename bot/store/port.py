@@ -47,7 +47,8 @@ class WorkerStore(Protocol):
 
     async def register_worker(self, worker: Worker) -> Worker:
         """Create, or refresh name/locale/tenant/conversation of an existing worker and mark
-        them installed. Keeps created_at and the chosen language. Returns the stored record."""
+        them installed. Keeps created_at, the chosen language and the time of the last
+        uninstall (the welcome is sent once per installation). Returns the stored record."""
         ...
 
     async def set_language(self, worker_id: str, language: str | None) -> None: ...

@@ -44,7 +44,7 @@ class SqliteWorkerStore:
                ON CONFLICT (id) DO UPDATE SET
                    tenant_id = excluded.tenant_id, name = excluded.name,
                    teams_locale = excluded.teams_locale, conversation = excluded.conversation,
-                   installed = 1, updated_at = excluded.updated_at, uninstalled_at = NULL
+                   installed = 1, updated_at = excluded.updated_at
                RETURNING *""",
             (worker.id, worker.tenant_id, worker.name, worker.teams_locale, worker.language,
              json.dumps(worker.conversation), encode_time(worker.created_at),

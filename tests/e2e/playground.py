@@ -180,15 +180,21 @@ class PlaygroundClient:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="playground-client", daemon=True)
         self._thread.start()
-        self._session, self._reader = self._run(self._open())
+        self._session, self._stream = self._run(self._open())
 
     def _run(self, coroutine: Any, timeout: float = 30.0) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
-    async def _open(self) -> tuple[aiohttp.ClientSession, asyncio.Task]:
+    async def _open(self) -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         stream = await session.ws_connect(f"{self.base_url}/_ws_conversation/v1/conversations/stream")
-        return session, asyncio.create_task(self._read(stream))
+        self._reader = asyncio.create_task(self._read(stream))
+        return session, stream
+
+    async def _close(self) -> None:
+        await self._stream.close()
+        await self._reader
+        await self._session.close()
 
     async def _read(self, stream: aiohttp.ClientWebSocketResponse) -> None:
         try:
@@ -218,8 +224,7 @@ class PlaygroundClient:
 
     def close(self) -> None:
         try:
-            self._loop.call_soon_threadsafe(self._reader.cancel)
-            self._run(self._session.close(), timeout=10)
+            self._run(self._close(), timeout=10)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)

@@ -25,8 +25,8 @@ MODULE = "mfa-sign-in"
 SCREENSHOTS = ("welcome.png", "step.png", "menu.png")
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Path:
+def require_chromium() -> Path:
+    """Called in the test body: a missing browser is a test FAILURE (not a setup error, not a skip)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs chromium) or apt-get install chromium",
                     pytrace=False)
@@ -58,8 +58,8 @@ def expected_texts(content: Content) -> dict:
 
 
 def test_click_through_welcome_module_step_and_menu_in_the_web_ui(
-        chromium: Path, playground: PlaygroundStack, chat: PlaygroundClient, content: Content,
-        tmp_path: Path) -> None:
+        playground: PlaygroundStack, chat: PlaygroundClient, content: Content, tmp_path: Path) -> None:
+    chromium = require_chromium()
     node = shutil.which("node")
     assert node, "Node.js is not on PATH"
     for name in (*SCREENSHOTS, "browser-failure.png", "browser-failure.html"):

@@ -7,7 +7,9 @@ Every expected text comes from content/<lang>/ (ui.yaml and the module files).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,19 @@ def test_install_greets_once_with_the_welcome_card(chat: PlaygroundClient, conte
     for module in content.modules("en"):
         assert status_in_menu(menu, module["title"]) == content.ui(
             "en", "menu.status.not_started", minutes=module["minutes"])
+
+
+def test_install_events_keep_the_workers_name(playground: PlaygroundStack, chat: PlaygroundClient,
+                                              content: Content) -> None:
+    """Install events carry no user name; Teams sends them again on every app load."""
+    open_menu(chat, content)
+    chat.install()
+    open_menu(chat, content)
+    database = playground.bot.env["SQLITE_PATH"]
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        names = db.execute("SELECT name FROM workers WHERE id = ?",
+                           (playground.config["currentUser"]["aadObjectId"],)).fetchall()
+    assert names == [(playground.config["currentUser"]["name"],)]
 
 
 def test_complete_sign_in_with_mfa_step_by_step(chat: PlaygroundClient, content: Content) -> None:

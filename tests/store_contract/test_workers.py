@@ -29,9 +29,9 @@ async def test_register_again_refreshes_but_keeps_created_at_and_language(store:
                    conversation={"id": "c2"}, created_at=nov(5), updated_at=nov(5))
     stored = await store.workers.register_worker(again)
 
-    expected = again.model_copy(update={"created_at": nov(1), "language": "nl"})
+    expected = again.model_copy(update={"created_at": nov(1), "language": "nl", "uninstalled_at": nov(3)})
     assert stored == expected
-    assert stored.installed and stored.uninstalled_at is None
+    assert stored.installed and stored.uninstalled_at == nov(3)  # the last uninstall stays known
     assert await store.workers.get_worker("w1") == expected
 
 
