@@ -188,10 +188,6 @@ def validate(model: type[BaseModel], path: Path, root: Path) -> tuple[Any, list[
         ]
 
 
-class UiStrings(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
 def load_locale(root: Path, locale: str) -> tuple[LocaleContent, list[ContentError]]:
     tree = LocaleContent(locale)
     errors: list[ContentError] = []

@@ -42,6 +42,11 @@ async def update_progress(
     raise ConcurrencyConflict("progress kept changing")
 
 
+async def _record_started(turn: Turn, progress: ModuleProgress) -> None:
+    await turn.record(EventKind.MODULE_STARTED, progress.module_id, event_id=turn.stable_id(
+        EventKind.MODULE_STARTED, progress.module_id, progress.started_at.isoformat()))
+
+
 async def _known_module(turn: Turn, module_id: str) -> Module | None:
     module = turn.module(module_id)
     if module is None:
@@ -63,8 +68,7 @@ async def start_module(turn: Turn, module_id: str, *, from_beginning: bool = Fal
 
     progress, created = await update_progress(turn, module, resume)
     if created:
-        await turn.record(EventKind.MODULE_STARTED, module.id, event_id=turn.stable_id(
-            EventKind.MODULE_STARTED, module.id, progress.started_at.isoformat()))
+        await _record_started(turn, progress)
     await _show(turn, module, min(progress.step_index, len(module.steps) - 1))
 
 
@@ -84,8 +88,7 @@ async def show_step(turn: Turn, module_id: str, index: int) -> None:
 
     progress, created = await update_progress(turn, module, move)
     if created:
-        await turn.record(EventKind.MODULE_STARTED, module.id, event_id=turn.stable_id(
-            EventKind.MODULE_STARTED, module.id, progress.started_at.isoformat()))
+        await _record_started(turn, progress)
     await _show(turn, module, index)
 
 
@@ -94,13 +97,21 @@ async def _show(turn: Turn, module: Module, index: int) -> None:
     turn.send(step_card(turn.texts, module, index))
 
 
-async def exercise_done(turn: Turn, module_id: str, index: int) -> None:
+async def _exercise_module(turn: Turn, module_id: str, index: int) -> Module | None:
+    """The module, when its step `index` has an exercise; else answer the stale card."""
     module = await _known_module(turn, module_id)
     if module is None:
-        return
+        return None
     if module.step(index) is None or module.steps[index].exercise is None:
         turn.send(notice_card(turn.t("stale.card"), turn.texts))
         await start_module(turn, module.id)
+        return None
+    return module
+
+
+async def exercise_done(turn: Turn, module_id: str, index: int) -> None:
+    module = await _exercise_module(turn, module_id, index)
+    if module is None:
         return
     await turn.record(EventKind.EXERCISE_DONE, module.id, index)
     if index + 1 < len(module.steps):
@@ -110,12 +121,8 @@ async def exercise_done(turn: Turn, module_id: str, index: int) -> None:
 
 
 async def exercise_stuck(turn: Turn, module_id: str, index: int) -> None:
-    module = await _known_module(turn, module_id)
+    module = await _exercise_module(turn, module_id, index)
     if module is None:
-        return
-    if module.step(index) is None or module.steps[index].exercise is None:
-        turn.send(notice_card(turn.t("stale.card"), turn.texts))
-        await start_module(turn, module.id)
         return
     await turn.record(EventKind.EXERCISE_STUCK, module.id, index)
     turn.send(stuck_card(turn.texts, module, index))
