@@ -25,7 +25,7 @@ deps: $(PY_STAMP) $(NODE_STAMP)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Chromium (Debian package) for the browser test..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
 
 run: deps
 	$(VENV)/bin/coach dev

@@ -31,6 +31,8 @@ def _logging(verbose: bool) -> None:
     # The SDK logs "App ID is not provided" and tracing noise on every anonymous turn.
     for noisy in ("microsoft_agents", "azure", "msal"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Anonymous turns have no app id by design; the SDK warns about it on every turn.
+    logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(logging.ERROR)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -87,7 +87,7 @@ class SubmitFeedback(Action):
     # Inputs of the feedback card; validated by the feedback dialog for a friendly message.
     rating: str = Field("", max_length=8)
     category: str = Field("", max_length=32)
-    text: str = Field("", max_length=10_000)
+    text: str = Field("", max_length=100_000)  # the dialog enforces the 2,000 the card states
     anonymous: str = Field("false", max_length=8)
 
 

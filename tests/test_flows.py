@@ -175,3 +175,24 @@ async def test_usage_events_for_commands_are_recorded_once_per_activity(conversa
     await conversation.router.on_text(again, "help")
     stored = await turn.record(EventKind.COMMAND_USED, detail="help")
     assert stored is False  # the same activity id maps to the same event id
+
+
+
+async def test_typing_feedback_leaves_no_usage_event(catalog, tmp_path):
+    import sqlite3
+
+    from bot.domain.models import Worker
+    from bot.store.sqlite import SqliteStore
+    from conftest import Conversation
+    from dialogs.router import Router
+
+    store = SqliteStore(tmp_path / "f.db")
+    await store.open()
+    worker = await store.workers.register_worker(Worker(id="worker-9", name="Kim"))
+    conversation = Conversation(Router(catalog), catalog, store, worker)
+    await conversation.say("feedback")
+    await conversation.say("help")
+    await store.close()
+    with sqlite3.connect(tmp_path / "f.db") as db:
+        details = [row[0] for row in db.execute("SELECT detail FROM events WHERE kind = 'command_used'")]
+    assert details == ["help"]
