@@ -35,7 +35,8 @@ test: deps browser
 	$(VENV)/bin/pytest
 
 bench: deps
-	$(PY) -m bench.run_all
+	$(PY) -m bench.bench_turn --stores sqlite,cosmos
+	$(PY) -m bench.bench_reports
 
 check: deps
 	$(VENV)/bin/coach content check

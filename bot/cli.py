@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.report_cli import add_report_parser
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
 
@@ -116,6 +117,31 @@ def cmd_manifest_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_store_rebuild_counters(args: argparse.Namespace) -> int:
+    from bot.store.factory import create_store
+
+    settings = _settings()
+    if settings.store != "cosmos":
+        print("coach: only the cosmos store keeps report counters (set STORE=cosmos)", file=sys.stderr)
+        return 2
+
+    async def rebuild() -> int:
+        store = create_store(settings)
+        await store.open()
+        try:
+            return await store.rebuild_counters()  # type: ignore[attr-defined]
+        finally:
+            await store.close()
+
+    try:
+        written = asyncio.run(rebuild())
+    except StoreUnavailable as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return 2
+    print(f"rebuilt the report counters: {written} counter documents written")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coach", description="Adoption Coach: a Teams bot that trains remote workers on Microsoft 365.")
@@ -154,12 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="appPackage.zip", help="output file (default appPackage.zip)")
     build.set_defaults(func=cmd_manifest_build)
 
-    try:
-        from bot.report_cli import add_report_parser
-    except ImportError:
-        pass
-    else:
-        add_report_parser(commands)
+    store = commands.add_parser("store", help="storage maintenance")
+    store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    rebuild = store_commands.add_parser(
+        "rebuild-counters", help="Cosmos DB: recompute the report counters from the stored records",
+        description="Recompute every pre-aggregated report counter from the source documents (a full "
+                    "scan: run it off-peak). /healthz says when it is needed.")
+    rebuild.set_defaults(func=cmd_store_rebuild_counters)
+
+    add_report_parser(commands)
     return parser
 
 
