@@ -124,20 +124,22 @@ def assert_answered(content: Content, question_card: BotMessage, answered: BotMe
     assert answered.buttons == [] and inputs_of(answered) == {}
 
 
-def answer_all_correctly(chat: PlaygroundClient, content: Content, first: BotMessage) -> tuple[str, BotMessage]:
-    """Answer every question of the attempt `first` belongs to; returns its id and the result card."""
+def answer_all_correctly(chat: PlaygroundClient, content: Content, card: BotMessage,
+                         number: int = 1) -> tuple[str, BotMessage]:
+    """Answer question `number` (shown by `card`) and every one after it, correctly; returns the
+    attempt's id and the result card."""
     module = content.module(LANG, MODULE)
     total = len(module["quiz"]["questions"])
-    attempt = first.button(verb="quiz.answer")["data"]["attempt"]
-    card, asked = first, []
-    for number in range(1, total + 1):
-        if number > 1:
-            card = wait_for_question(chat, content, number, attempt)
+    attempt = card.button(verb="quiz.answer")["data"]["attempt"]
+    asked = []
+    for current in range(number, total + 1):
+        if current > number:
+            card = wait_for_question(chat, content, current, attempt)
         question_id = card.button(verb="quiz.answer")["data"]["question"]
         asked.append(question_id)
         answered = answer(chat, content, card, correct_choice(content, question_id))
         assert_answered(content, card, answered, correct=True)
-    assert sorted(asked) == sorted(q["id"] for q in module["quiz"]["questions"])
+    assert len(set(asked)) == total - number + 1
     result = chat.wait_for(is_heading(content, "quiz.result.title", module=module["title"]), WAIT,
                            what="quiz result card")
     return attempt, result
@@ -203,7 +205,7 @@ def test_a_second_answer_is_refused_and_the_first_counts(
     assert_answered(content, first, updated, correct=True)
 
     # Finish from the card the quiz is at; the repeats asked no question twice.
-    _, result = answer_all_correctly(chat, content, second)
+    _, result = answer_all_correctly(chat, content, second, number=2)
     assert_passed_with_100(content, result)
     position_one = ui(content, "quiz.position", module=module["title"], number=1,
                       total=len(module["quiz"]["questions"]))
@@ -259,8 +261,8 @@ def test_anonymous_feedback_is_stored_without_the_worker(
 
     rows = query(playground, "SELECT worker_id, rating, category, text FROM feedback WHERE text = ?", typed)
     assert rows == [{"worker_id": None, "rating": 4, "category": "device", "text": typed}]
-    assert query(playground, "SELECT worker_id FROM events WHERE kind = 'feedback_given'") == \
-        [{"worker_id": None}] * len(query(playground, "SELECT 1 FROM events WHERE kind = 'feedback_given'"))
+    given = query(playground, "SELECT worker_id FROM events WHERE kind = 'feedback_given'")
+    assert given and all(e["worker_id"] is None for e in given), given  # nor its usage event
 
 
 def test_too_long_feedback_comes_back_with_the_problem_and_the_text(
@@ -297,19 +299,23 @@ def test_my_data_shows_progress_and_quizzes_and_delete_removes_everything(
     chat.send_text("my data")
     mine = chat.wait_for(is_heading(content, "mydata.title"), WAIT, what="my data card")
     lines = mine.texts
-    assert any(matches(line, content, "mydata.progress.in_progress", step=1, total=len(outlook["steps"]))
-               for line in lines if line.startswith(f"{outlook['title']}: ")), mine
+
+    def shown_for(module_id: str) -> list[str]:
+        prefix = f"{content.module(LANG, module_id)['title']}: "
+        return [line[len(prefix):] for line in lines if line.startswith(prefix)]
+
+    assert any(matches(s, content, "mydata.progress.in_progress", step=1, total=len(outlook["steps"]))
+               for s in shown_for("outlook")), str(mine)
     attempts = query(playground, "SELECT module_id, status, score, passed FROM attempts WHERE worker_id = ?", worker)
     assert any(a["module_id"] == "outlook" and a["status"] == "in_progress" for a in attempts)
     for a in attempts:
-        prefix = f"{content.module(LANG, a['module_id'])['title']}: "
-        shown = [line[len(prefix):] for line in lines if line.startswith(prefix)]
+        shown = shown_for(a["module_id"])
         if a["status"] == "submitted":
             result = ui(content, "mydata.quiz.passed" if a["passed"] else "mydata.quiz.failed")
             assert any(matches(s, content, "mydata.quiz.submitted", score=f"{a['score']:g}", result=result)
-                       for s in shown), f"attempt {a} not in {mine}"
+                       for s in shown), f"attempt {a} not in {str(mine)}"
         else:
-            assert any(matches(s, content, "mydata.quiz.in_progress") for s in shown), f"attempt {a} not in {mine}"
+            assert any(matches(s, content, "mydata.quiz.in_progress") for s in shown), f"attempt {a} not in {str(mine)}"
     assert mine.shows(ui(content, "mydata.feedback.none"))  # the anonymous feedback is not listed
 
     attempt_ids = [r["id"] for r in query(playground, "SELECT id FROM attempts WHERE worker_id = ?", worker)]
