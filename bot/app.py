@@ -7,6 +7,7 @@ id is configured.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from typing import Any
@@ -150,3 +151,11 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app.cleanup_ctx.append(store_lifetime)
     install_retention(app, store, settings.usage_retention_days)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """The content catalog and the SDK live as long as the process: keep them out of every
+    garbage-collection pass (measured: p95 latency under load 80 -> 48 ms, bench/README.md).
+    Call once, after create_app, in the serving process."""
+    gc.collect()
+    gc.freeze()

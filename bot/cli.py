@@ -39,7 +39,7 @@ def _logging(verbose: bool) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import ConfigurationError, create_app
+    from bot.app import ConfigurationError, create_app, freeze_startup_objects
 
     overrides: dict[str, object] = {}
     if args.anonymous:
@@ -56,6 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
     log.info("Adoption Coach starting: %s", settings.safe_summary())
+    freeze_startup_objects()
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except StoreUnavailable as exc:

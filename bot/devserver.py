@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import create_app, freeze_startup_objects
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
 
@@ -45,6 +45,7 @@ async def start_playground(bot_port: int, playground_port: int) -> asyncio.subpr
 
 async def run_dev(settings: Settings, playground_port: int = 56150) -> int:
     app = create_app(settings)
+    freeze_startup_objects()
     runner = web.AppRunner(app)
     try:
         await runner.setup()

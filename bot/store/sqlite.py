@@ -95,25 +95,25 @@ class SqliteProgressStore:
                    encode_week(p.started_at), encode_time(p.updated_at),
                    encode_time(p.completed_at), encode_week(p.completed_at),
                    p.minutes_to_complete, (expected_version or 0) + 1)
-        with self._db.transaction() as conn:
-            if expected_version is None:
-                cursor = conn.execute(
-                    """INSERT INTO progress (status, step_index, locale, started_at, started_week,
-                           updated_at, completed_at, completed_week, minutes_to_complete, version,
-                           worker_id, module_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                    (*columns, p.worker_id, p.module_id))
-            else:
-                cursor = conn.execute(
-                    """UPDATE progress SET status = ?, step_index = ?, locale = ?, started_at = ?,
-                           started_week = ?, updated_at = ?, completed_at = ?, completed_week = ?,
-                           minutes_to_complete = ?, version = ?
-                       WHERE worker_id = ? AND module_id = ? AND version = ?""",
-                    (*columns, p.worker_id, p.module_id, expected_version))
-            if cursor.rowcount != 1:
-                raise ConcurrencyConflict(
-                    f"progress of module {p.module_id} changed since it was read")
-            return self._read(p.worker_id, p.module_id)  # type: ignore[return-value]
+        # One statement (atomic on its own); fetchall() finishes it, which commits it.
+        conn = self._db.conn
+        if expected_version is None:
+            rows = conn.execute(
+                """INSERT INTO progress (status, step_index, locale, started_at, started_week,
+                       updated_at, completed_at, completed_week, minutes_to_complete, version,
+                       worker_id, module_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
+                (*columns, p.worker_id, p.module_id)).fetchall()
+        else:
+            rows = conn.execute(
+                """UPDATE progress SET status = ?, step_index = ?, locale = ?, started_at = ?,
+                       started_week = ?, updated_at = ?, completed_at = ?, completed_week = ?,
+                       minutes_to_complete = ?, version = ?
+                   WHERE worker_id = ? AND module_id = ? AND version = ? RETURNING *""",
+                (*columns, p.worker_id, p.module_id, expected_version)).fetchall()
+        if len(rows) != 1:
+            raise ConcurrencyConflict(f"progress of module {p.module_id} changed since it was read")
+        return _progress(rows[0])
 
     def _read(self, worker_id: str, module_id: str) -> ModuleProgress | None:
         row = self._db.conn.execute(
