@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from uuid import uuid4
@@ -31,6 +32,8 @@ from dialogs.turn import Turn
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+CONNECTOR_CLIENT_KEY = "ConnectorClient"  # where the SDK keeps the turn's connector client
+MEMBER_LOOKUP_SECONDS = 3.0
 
 
 def connection_manager(settings: Settings) -> Connections:
@@ -143,7 +146,7 @@ class CoachAgent:
         activity = context.activity
         texts = Texts(self.catalog, language_for(activity.locale))
         try:
-            worker = await self._worker(activity)
+            worker = await self._worker(context)
             texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language))
             turn = Turn(
                 worker=worker, catalog=self.catalog, store=self.store, texts=texts,
@@ -179,7 +182,8 @@ class CoachAgent:
                 for r in turn.replies
             ])
 
-    async def _worker(self, activity: Activity) -> Worker:
+    async def _worker(self, context: TurnContext) -> Worker:
+        activity = context.activity
         user = activity.from_property
         worker_id = (user.aad_object_id or user.id) if user else ""
         if not worker_id:
@@ -190,7 +194,7 @@ class CoachAgent:
             return stored or Worker(id=worker_id, name=user.name or "", teams_locale=activity.locale or "en-US")
         locale = activity.locale or (stored.teams_locale if stored else "en-US")
         # Install events (installationUpdate, conversationUpdate) carry no name: keep the known one.
-        name = user.name or (stored.name if stored else "")
+        name = user.name or (stored.name if stored else "") or await _member_name(context)
         if stored and stored.installed and _registration_key(stored) == (
                 name, locale, _tenant_id(activity), activity.conversation.id, activity.service_url):
             return stored
@@ -216,6 +220,21 @@ class CoachAgent:
         if worker_id in self.settings.trainer_ids:
             roles.add("trainer")
         return frozenset(roles)
+
+
+async def _member_name(context: TurnContext) -> str:
+    """Ask Teams for the sender's display name (first install: the event carries none)."""
+    client = context.turn_state.get(CONNECTOR_CLIENT_KEY)
+    activity = context.activity
+    if client is None or not activity.from_property or not activity.conversation:
+        return ""
+    try:
+        member = await asyncio.wait_for(client.conversations.get_conversation_member(
+            activity.conversation.id, activity.from_property.id), MEMBER_LOOKUP_SECONDS)
+    except Exception as exc:  # a nicety: the welcome works without the name
+        log.info("member lookup failed (%s)", type(exc).__name__)
+        return ""
+    return (getattr(member, "name", None) or "").strip()
 
 
 def _action_key(data: Any) -> str:

@@ -4,6 +4,8 @@ factory for in-process flow transcripts, and a stub Teams connector for HTTP tes
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,6 +116,21 @@ def card_actions(card: dict) -> list[dict]:
     return found
 
 
+THEME_COLOURS = {"Default", "Good", "Attention", "Warning", "Accent"}  # readable in every theme
+
+
+def assert_theme_aware(card: dict) -> None:
+    """Adaptive Card 1.5, no hex colours, only colours Teams adapts to light, dark and
+    high-contrast themes ("Light"/"Dark" text would vanish on one of them), well under the
+    Teams message size limit."""
+    raw = json.dumps(card)
+    assert card["version"] == "1.5"
+    assert not re.search(r'"#[0-9a-fA-F]{3,8}"', raw), "hex colours break dark/high-contrast themes"
+    for match in re.finditer(r'"color": "(\w+)"', raw):
+        assert match.group(1) in THEME_COLOURS, match.group(1)
+    assert len(raw.encode()) < 40_000
+
+
 def action_data(card: dict, title: str) -> dict:
     for action in card_actions(card):
         if action["title"] == title:
@@ -127,6 +144,7 @@ class ConnectorStub:
 
     sent: list[dict] = field(default_factory=list)
     authorizations: list[str | None] = field(default_factory=list)
+    member_names: dict[str, str] = field(default_factory=lambda: {"user-id-0": "Alex Wilber"})
     server: TestServer | None = None
 
     async def start(self) -> "ConnectorStub":
@@ -137,6 +155,9 @@ class ConnectorStub:
         return self
 
     async def _receive(self, request: web.Request) -> web.Response:
+        if request.method == "GET" and "/members/" in request.path:
+            member_id = request.path.rsplit("/", 1)[-1]
+            return web.json_response({"id": member_id, "name": self.member_names.get(member_id, "")})
         if request.can_read_body:
             self.sent.append(await request.json())
             self.authorizations.append(request.headers.get("Authorization"))

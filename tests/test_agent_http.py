@@ -34,14 +34,17 @@ def sent_texts(connector) -> list[str]:
 
 async def test_install_events_welcome_once_and_uninstall_marks_the_worker(bot, connector, catalog):
     welcome = catalog.ui("en")["welcome.title"].format(name="Alex")
-    install = activity(connector.url, type="installationUpdate", action="add", id="i1")
-    members = activity(connector.url, type="conversationUpdate", id="i2",
+    # Like Teams, install events carry no display name: the bot asks for it (connector stub).
+    sender = {"id": "user-id-0", "aadObjectId": "aad-worker-1"}
+    install = activity(connector.url, type="installationUpdate", action="add", id="i1", **{"from": sender})
+    members = activity(connector.url, type="conversationUpdate", id="i2", **{"from": sender},
                        membersAdded=[{"id": "user-id-0"}, {"id": "bot-id"}])
     for response in await asyncio.gather(*(bot.post("/api/messages", json=a) for a in (install, members, install))):
         assert response.status == 202
     assert sent_texts(connector).count(welcome) == 1
     store = bot.server.app[STORE_KEY]
     worker = await store.workers.get_worker("aad-worker-1")
+    assert worker.name == "Alex Wilber"
     assert worker.installed and worker.tenant_id == "tenant-1" and worker.conversation["conversation"]["id"] == "conv-1"
 
     await bot.post("/api/messages", json=activity(connector.url, type="installationUpdate", action="remove", id="i3"))

@@ -196,3 +196,20 @@ async def test_typing_feedback_leaves_no_usage_event(catalog, tmp_path):
     with sqlite3.connect(tmp_path / "f.db") as db:
         details = [row[0] for row in db.execute("SELECT detail FROM events WHERE kind = 'command_used'")]
     assert details == ["help"]
+
+
+async def test_every_training_card_is_theme_aware(conversation, catalog):
+    from conftest import assert_theme_aware
+
+    replies = [*(await conversation.install()).replies]
+    for text in ("menu", "help", "language", "how do I reset my password", "zzz"):
+        replies += (await conversation.say(text)).replies
+    module = catalog.module("en", MFA)
+    exercise = next(i for i, s in enumerate(module.steps) if s.exercise)
+    replies += (await conversation.click({"verb": "module.step", "module": MFA, "step": exercise, "n": "t"})).replies
+    replies += (await conversation.click({"verb": "exercise.stuck", "module": MFA, "step": exercise, "n": "t"})).replies
+    replies += (await conversation.click({"verb": "module.finish", "module": MFA, "n": "t"})).replies
+    cards = [r for r in replies if isinstance(r, dict)]
+    assert len(cards) >= 9
+    for card in cards:
+        assert_theme_aware(card)

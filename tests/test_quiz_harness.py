@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.agent import _action_key
+from conftest import assert_theme_aware  # noqa: F401  (re-exported for the flow tests)
 from bot.content import Catalog, Module, load_catalog
 from bot.domain.models import Worker
 from bot.domain.quiz import correct_options
@@ -174,14 +175,6 @@ def wrong_choice(module: Module, question_id: str) -> str:
     question = module.question(question_id)
     assert question is not None
     return next(o.id for o in question.options if not o.correct)
-
-
-def assert_theme_aware(card: dict) -> None:
-    raw = json.dumps(card)
-    assert card["version"] == "1.5"
-    assert not re.search(r'"#[0-9a-fA-F]{3,8}"', raw), "hex colours break dark/high-contrast themes"
-    for match in re.finditer(r'"color": "(\w+)"', raw):
-        assert match.group(1) in {"Default", "Good", "Attention", "Warning", "Accent", "Light", "Dark"}
 
 
 class _Yielding:

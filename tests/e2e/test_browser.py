@@ -41,7 +41,7 @@ def expected_texts(content: Content) -> dict:
     module = content.module("en", MODULE)
     total = len(module["steps"])
     return {
-        "welcomeTitles": [ui("welcome.title", name="Alex"), ui("welcome.title_no_name")],
+        "welcomeTitles": [ui("welcome.title", name="Alex")],
         "welcomeIntro": ui("welcome.intro"),
         "welcomeStart": ui("welcome.start"),
         "menuTitle": ui("menu.title"),
