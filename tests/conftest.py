@@ -76,44 +76,28 @@ async def conversation(catalog, store) -> Conversation:
     return Conversation(Router(catalog), catalog, store, worker)
 
 
+def nodes(card: Any, *, into_fallbacks: bool = False):
+    """Every dict in a card, depth first (fallback actions only when asked)."""
+    if isinstance(card, dict):
+        yield card
+        for key, value in card.items():
+            if key != "fallback" or into_fallbacks:
+                yield from nodes(value, into_fallbacks=into_fallbacks)
+    elif isinstance(card, list):
+        for item in card:
+            yield from nodes(item, into_fallbacks=into_fallbacks)
+
+
 def card_texts(card: dict) -> list[str]:
-    """Every TextBlock text and action title in a card, depth first."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            if str(node.get("type", "")).startswith("Action.") and "title" in node:
-                found.append(node["title"])
-            for key, value in node.items():
-                if key != "fallback":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    """Every TextBlock text and action title in a card."""
+    return [node["text"] if node.get("type") == "TextBlock" else node["title"]
+            for node in nodes(card)
+            if node.get("type") == "TextBlock" or (str(node.get("type", "")).startswith("Action.") and "title" in node)]
 
 
 def card_actions(card: dict) -> list[dict]:
     """Every Action.Submit/Execute (title + data) in a card."""
-    found: list[dict] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("Action.Submit", "Action.Execute"):
-                found.append(node)
-            for key, value in node.items():
-                if key != "fallback":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [node for node in nodes(card) if node.get("type") in ("Action.Submit", "Action.Execute")]
 
 
 THEME_COLOURS = {"Default", "Good", "Attention", "Warning", "Accent"}  # readable in every theme

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bot.agent import _action_key
-from conftest import assert_theme_aware  # noqa: F401  (re-exported for the flow tests)
+from conftest import assert_theme_aware, nodes  # noqa: F401  (re-exported for the flow tests)
 from bot.content import Catalog, Module, load_catalog
 from bot.domain.models import Worker
 from bot.domain.quiz import correct_options
@@ -94,24 +94,13 @@ def texts_of(card: dict | str | None) -> str:
         return ""
     if isinstance(card, str):
         return card
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "label", "title", "value", "placeholder"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card.get("body", []))
-    return "\n".join(found)
+    return "\n".join(node[key] for node in nodes(card.get("body", []), into_fallbacks=True)
+                     for key in ("text", "label", "title", "value", "placeholder")
+                     if isinstance(node.get(key), str))
 
 
 def all_actions(card: dict) -> list[dict]:
+    """The card's actions (those inside an action, like fallbacks, are not listed again)."""
     found: list[dict] = []
 
     def walk(node: Any) -> None:
