@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import re
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
