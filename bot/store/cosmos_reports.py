@@ -45,16 +45,23 @@ def _counter_query(flt: ReportFilter, kinds: tuple[str, ...]) -> tuple[str, dict
     if flt.module_id is not None:
         clauses.append("c.pk = @pk")
         params["@pk"] = partition_of(kinds[0], flt.module_id)
+    clauses += _window_clauses(flt, params, day="c.day", locale="c.locale")
+    return f"SELECT * FROM c WHERE {' AND '.join(clauses)}", params
+
+
+def _window_clauses(flt: ReportFilter, params: dict[str, Any], *, day: str, locale: str) -> list[str]:
+    """The filter's days and locale as query clauses on the given fields (params filled in)."""
+    clauses = []
     if flt.since:
-        clauses.append("c.day >= @since")
+        clauses.append(f"{day} >= @since")
         params["@since"] = flt.since.isoformat()
     if flt.until:
-        clauses.append("c.day <= @until")
+        clauses.append(f"{day} <= @until")
         params["@until"] = flt.until.isoformat()
     if flt.locale is not None:
-        clauses.append("c.locale = @locale")
+        clauses.append(f"{locale} = @locale")
         params["@locale"] = flt.locale
-    return f"SELECT * FROM c WHERE {' AND '.join(clauses)}", params
+    return clauses
 
 
 def _positive(histogram: dict[str, float]) -> dict[str, int]:
@@ -135,16 +142,8 @@ class CosmosReportStore:
 
     async def _distinct_workers(self, flt: ReportFilter, module: str) -> int:
         partition = partition_of("quiz", module)
-        clauses, params = [], {"@pk": partition}
-        if flt.since:
-            clauses.append("d.d >= @since")
-            params["@since"] = flt.since.isoformat()
-        if flt.until:
-            clauses.append("d.d <= @until")
-            params["@until"] = flt.until.isoformat()
-        if flt.locale is not None:
-            clauses.append("d.l = @locale")
-            params["@locale"] = flt.locale
+        params: dict[str, Any] = {"@pk": partition}
+        clauses = _window_clauses(flt, params, day="d.d", locale="d.l")
         inner = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = ("SELECT VALUE COUNT(1) FROM c WHERE c.pk = @pk AND c.kind = 'quizWorker' "
                f"AND EXISTS(SELECT VALUE d FROM d IN c.days{inner})")
