@@ -30,14 +30,7 @@ class Docs:
         self.calls = calls
 
     async def read(self, doc_id: str, partition: str, action: str) -> Doc | None:
-        async def call() -> Doc | None:
-            try:
-                return await self.container.read_item(doc_id, partition_key=partition)
-            except CosmosHttpResponseError as exc:
-                if _status(exc) == 404:
-                    return None
-                raise
-        return await self.calls.run(action, call)
+        return await self.calls.run(action, lambda: self._read_quiet(doc_id, partition))
 
     async def create_once(self, doc: Doc, partition: str, action: str) -> bool:
         """True when this call stored the document, False when one with its id was there."""
@@ -149,6 +142,7 @@ class Docs:
         return await self.calls.run(action, call, long=partition is None)
 
     async def _read_quiet(self, doc_id: str, partition: str) -> Doc | None:
+        """One point read, no retries; a missing document is None."""
         try:
             return await self.container.read_item(doc_id, partition_key=partition)
         except CosmosHttpResponseError as exc:
