@@ -32,4 +32,8 @@ def create_echo_app() -> web.Application:
 
 
 if __name__ == "__main__":
+    if "--with-sdk-fixes" in sys.argv:  # the same SDK fixes Adoption Coach applies
+        from bot import sdk_fixes
+
+        sdk_fixes.apply()
     web.run_app(create_echo_app(), host="127.0.0.1", port=int(sys.argv[1]), print=None)

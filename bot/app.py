@@ -18,6 +18,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, Connections
 from pydantic import ValidationError
 from yarl import URL
 
+from bot import sdk_fixes
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
 from bot.content import load_catalog
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
         raise ConfigurationError(
             "no bot client id is set: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, "
             "or run locally with `coach serve --anonymous`")
+    sdk_fixes.apply()
     catalog, _ = load_catalog()
     store = store or create_store(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
