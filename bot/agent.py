@@ -150,7 +150,8 @@ class CoachAgent:
             texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language))
             turn = Turn(
                 worker=worker, catalog=self.catalog, store=self.store, texts=texts,
-                dedupe_key=dedupe or f"activity:{activity.id or ''}",
+                # No id (not Teams): nothing identifies a redelivery, so every turn counts.
+                dedupe_key=dedupe or f"activity:{activity.id or uuid4().hex}",
                 personal=_is_personal(activity), roles=self._roles(worker.id),
             )
             await flow(turn)
