@@ -132,20 +132,8 @@ def has_action(card: dict, verb: str) -> bool:
 
 
 def inputs(card: dict) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("type"), str) and node["type"].startswith("Input."):
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card.get("body", []))
-    return found
+    return {node["id"]: node for node in nodes(card.get("body", []), into_fallbacks=True)
+            if isinstance(node.get("type"), str) and node["type"].startswith("Input.")}
 
 
 def question_cards(turn: Turn) -> list[dict]:
