@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.content import CONTENT_DIR, DEFAULT_LOCALE, load_locale
-from bot.domain.models import EventKind
-from bot.domain.reports import ReportFilter
+from domain.models import EventKind
+from domain.reports import ReportFilter
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite_migrations import encode_time, encode_week
 

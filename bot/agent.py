@@ -21,7 +21,7 @@ from microsoft_agents.hosting.core import (
 )
 
 from bot.content import Catalog
-from bot.domain.models import Worker, utcnow
+from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable

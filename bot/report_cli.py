@@ -1,6 +1,6 @@
 """`coach report usage|quizzes|feedback`: the admin reports, read from the store on the server.
 
-The store aggregates (bot/domain/reports.py has the definitions); this module only parses the
+The store aggregates (domain/reports.py has the definitions); this module only parses the
 options, asks the store, and prints the tables (bot/report_tables.py) as a terminal table,
 CSV or JSON.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 
 from bot.content import CONTENT_DIR, DEFAULT_LOCALE, LOCALES, Catalog, load_locale
-from bot.domain.reports import ReportFilter
+from domain.reports import ReportFilter
 from bot.report_tables import TABLE_BUILDERS, Titles, render_csv, render_json, render_rich
 from bot.settings import Settings
 from bot.store.factory import create_store

@@ -26,7 +26,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from bot.content import Catalog
-from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 
 HEADERS = {
     "module_id": "Module id", "module": "Module", "started": "Started", "completed": "Completed",

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.domain.models import utcnow
+from domain.models import utcnow
 from bot.store.port import Store, StoreError
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Module
-from bot.domain.models import FeedbackCategory
+from domain.models import FeedbackCategory
 from bot.i18n import Texts
 
 from .common import card, container, execute, fact_set, heading, nonce, submit, text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.content import Module
-from bot.domain.models import AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt
+from domain.models import AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt
 from bot.i18n import Texts
 
 from .common import card, container, execute, heading, nonce, submit, text

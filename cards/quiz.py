@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.content import Module, Question
-from bot.domain.models import QuizAnswer, QuizAttempt
-from bot.domain.quiz import QuizResult, correct_options, option_order
+from domain.models import QuizAnswer, QuizAttempt
+from domain.quiz import QuizResult, correct_options, option_order
 from bot.i18n import Texts
 
 from .common import card, container, execute, heading, nonce, submit, text

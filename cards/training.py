@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Module
-from bot.domain.models import ProgressStatus
+from domain.models import ProgressStatus
 from bot.i18n import Texts
 
 from .common import (

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from bot.content import Catalog
-from bot.domain.matching import Matcher, fold
-from bot.domain.models import EventKind
+from domain.matching import Matcher, fold
+from domain.models import EventKind
 from cards.general import faq_card, module_offer_card, unknown_card
 
 from .turn import Turn

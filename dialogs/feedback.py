@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from bot.domain.models import EventKind, Feedback, FeedbackCategory
+from domain.models import EventKind, Feedback, FeedbackCategory
 from bot.store.port import StoreUnavailable
 from cards.feedback import MAX_TEXT, RATINGS, FeedbackDraft, feedback_card, thanks_card
 

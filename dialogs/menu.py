@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.models import EventKind, ProgressStatus
+from domain.models import EventKind, ProgressStatus
 from bot.i18n import Texts, language_for
 from cards.general import help_card, language_card
 from cards.training import ModuleState, menu_card, welcome_card

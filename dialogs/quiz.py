@@ -11,8 +11,8 @@ import hashlib
 import secrets
 
 from bot.content import Module, Question
-from bot.domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
-from bot.domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
+from domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
+from domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
 from cards.general import notice_card
 from cards.quiz import answered_card, finished_card, question_card, result_card
 

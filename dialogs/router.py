@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 
 from bot.content import Catalog
-from bot.domain.matching import Matcher
+from domain.matching import Matcher
 from cards.general import notice_card
 
 from . import actions as a

@@ -6,7 +6,7 @@ import math
 from typing import Callable
 
 from bot.content import Module
-from bot.domain.models import EventKind, ModuleProgress, ProgressStatus
+from domain.models import EventKind, ModuleProgress, ProgressStatus
 from bot.store.port import ConcurrencyConflict
 from cards.general import notice_card
 from cards.training import completion_card, step_card, stuck_card

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.content import Catalog, Module
-from bot.domain.models import EventKind, UsageEvent, Worker, utcnow
+from domain.models import EventKind, UsageEvent, Worker, utcnow
 from bot.i18n import Texts
 from bot.store.port import Store
 

@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.content import Catalog, load_catalog
-from bot.domain.models import Worker
+from domain.models import Worker
 from bot.i18n import Texts, language_for
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SqliteStore

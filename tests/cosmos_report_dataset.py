@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from bot.domain.models import (
+from domain.models import (
     EventKind,
     Feedback,
     FeedbackCategory,
@@ -16,7 +16,7 @@ from bot.domain.models import (
     QuizAttempt,
     UsageEvent,
 )
-from bot.domain.reports import ReportFilter
+from domain.reports import ReportFilter
 from bot.store.port import Store
 
 START = datetime(2026, 12, 14, tzinfo=UTC)

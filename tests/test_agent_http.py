@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import STORE_KEY, create_app
-from bot.domain.reports import ReportFilter
+from domain.reports import ReportFilter
 from bot.settings import Settings
 from conftest import activity, card_texts
 

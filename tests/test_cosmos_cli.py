@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cli import main
-from bot.domain.models import EventKind, UsageEvent, utcnow
+from domain.models import EventKind, UsageEvent, utcnow
 from cosmos_support import EMULATOR_KEY, local_cosmos_store, shared_endpoint, unique_database
 
 pytestmark = pytest.mark.cosmos

@@ -26,7 +26,7 @@ from cosmos_support import (
 )
 from store_contract.dataset import nov, progress, stuck
 
-from bot.domain.reports import ReportFilter
+from domain.reports import ReportFilter
 from bot.settings import Settings
 from bot.store.cosmos import CosmosStore
 from bot.store.cosmos_calls import RetryPolicy

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.content import Catalog
-from bot.domain.models import EventKind, Feedback, FeedbackCategory, FeedbackStatus
-from bot.domain.reports import FeedbackItem, ReportFilter
+from domain.models import EventKind, Feedback, FeedbackCategory, FeedbackStatus
+from domain.reports import FeedbackItem, ReportFilter
 from bot.store.port import Store, StoreUnavailable
 from bot.store.sqlite import SqliteStore
 from dialogs.router import Router

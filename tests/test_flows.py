@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain.models import EventKind, ProgressStatus
-from bot.domain.reports import ReportFilter
+from domain.models import EventKind, ProgressStatus
+from domain.reports import ReportFilter
 from conftest import action_data, card_texts
 
 MFA = "mfa-sign-in"
@@ -181,7 +181,7 @@ async def test_usage_events_for_commands_are_recorded_once_per_activity(conversa
 async def test_typing_feedback_leaves_no_usage_event(catalog, tmp_path):
     import sqlite3
 
-    from bot.domain.models import Worker
+    from domain.models import Worker
     from bot.store.sqlite import SqliteStore
     from conftest import Conversation
     from dialogs.router import Router

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.content import Catalog, Module
-from bot.domain.models import ProgressStatus
-from bot.domain.reports import ReportFilter
+from domain.models import ProgressStatus
+from domain.reports import ReportFilter
 from bot.store.port import Store
 from dialogs.router import Router
 from test_quiz_harness import (  # noqa: F401  (fixtures)

@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.content import Catalog, Module
-from bot.domain.models import AttemptStatus, EventKind
+from domain.models import AttemptStatus, EventKind
 from bot.store.port import Store
 from bot.store.sqlite import SqliteStore
 from dialogs.router import Router

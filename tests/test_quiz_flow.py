@@ -7,8 +7,8 @@ import re
 import pytest
 
 from bot.content import Catalog, LocaleContent, Module
-from bot.domain.models import AttemptStatus, EventKind
-from bot.domain.quiz import option_order, question_order
+from domain.models import AttemptStatus, EventKind
+from domain.quiz import option_order, question_order
 from bot.store.port import Store
 from dialogs.router import Router
 from test_quiz_harness import (  # noqa: F401  (fixtures)

@@ -20,8 +20,8 @@ import pytest
 from bot.agent import _action_key
 from conftest import assert_theme_aware, nodes  # noqa: F401  (re-exported for the flow tests)
 from bot.content import Catalog, Module, load_catalog
-from bot.domain.models import Worker
-from bot.domain.quiz import correct_options
+from domain.models import Worker
+from domain.quiz import correct_options
 from bot.i18n import Texts
 from bot.store.memory import MemoryStore
 from bot.store.port import Store

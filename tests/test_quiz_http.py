@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import bot.app
 from bot.app import create_app
-from bot.domain.models import AttemptStatus
+from domain.models import AttemptStatus
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
 from test_quiz_harness import action, has_action, quiz_module, real_catalog, right_choice, texts_of

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.domain.models import (
+from domain.models import (
     EventKind, Feedback, FeedbackCategory, ModuleProgress, ProgressStatus, QuizAnswer, QuizAttempt, UsageEvent,
 )
 from bot.store.sqlite import SqliteStore

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.models import EventKind, UsageEvent, utcnow
-from bot.domain.reports import ReportFilter
+from domain.models import EventKind, UsageEvent, utcnow
+from domain.reports import ReportFilter
 from bot.retention import purge_once
 from bot.store.port import StoreUnavailable
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.models import EventKind, UsageEvent
-from bot.domain.reports import ReportFilter
+from domain.models import EventKind, UsageEvent
+from domain.reports import ReportFilter
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.memory import MemoryStore

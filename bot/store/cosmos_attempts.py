@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.domain.models import AttemptStatus, QuizAnswer, QuizAttempt
+from domain.models import AttemptStatus, QuizAnswer, QuizAttempt
 from bot.store.cosmos_container import Doc, Docs
 from bot.store.cosmos_counters import CounterWriter, attempt_counts, difference
 from bot.store.cosmos_docs import attempt_id, encode_time, from_doc, plain, pointer, to_doc

@@ -19,7 +19,7 @@ import logging
 from collections import defaultdict
 from typing import NamedTuple
 
-from bot.domain.models import (
+from domain.models import (
     AttemptStatus,
     EventKind,
     ModuleProgress,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.models import ModuleProgress, QuizAttempt, UsageEvent
+from domain.models import ModuleProgress, QuizAttempt, UsageEvent
 from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import (
     CounterWriter,

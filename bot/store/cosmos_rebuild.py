@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.domain.models import AttemptStatus, EventKind, ModuleProgress, QuizAttempt
+from domain.models import AttemptStatus, EventKind, ModuleProgress, QuizAttempt
 from bot.store.cosmos_container import Doc, Docs
 from bot.store.cosmos_counters import (
     CounterWriter,

@@ -3,7 +3,7 @@
 A report reads one small document per module, locale and UTC day in the window (plus, for
 quizzes, one COUNT per module), never the source records; a module filter keeps the query in
 one partition. Feedback is the exception: the report lists the items themselves, so it is one
-query over feedback documents in the window. Definitions: bot/domain/reports.py.
+query over feedback documents in the window. Definitions: domain/reports.py.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from bot.domain.models import Feedback
-from bot.domain.reports import (
+from domain.models import Feedback
+from domain.reports import (
     FeedbackItem,
     FeedbackReport,
     MissedQuestion,

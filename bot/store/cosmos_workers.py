@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.models import Feedback, ModuleProgress, Worker
+from domain.models import Feedback, ModuleProgress, Worker
 from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import CounterWriter, difference, progress_counts
 from bot.store.cosmos_docs import (

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from bot.domain.models import (
+from domain.models import (
     AttemptStatus,
     EventKind,
     Feedback,
@@ -22,7 +22,7 @@ from bot.domain.models import (
     UsageEvent,
     Worker,
 )
-from bot.domain.reports import (
+from domain.reports import (
     FeedbackItem,
     FeedbackReport,
     MissedQuestion,

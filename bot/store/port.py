@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.models import (
+from domain.models import (
     Feedback,
     ModuleProgress,
     QuizAnswer,
@@ -27,7 +27,7 @@ from bot.domain.models import (
     UsageEvent,
     Worker,
 )
-from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 
 
 class StoreError(Exception):

@@ -14,8 +14,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from bot.domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
-from bot.domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
+from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 from bot.store import sqlite_reports
 from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard

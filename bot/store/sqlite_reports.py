@@ -1,4 +1,4 @@
-"""The admin reports as SQL aggregates (definitions: bot/domain/reports.py).
+"""The admin reports as SQL aggregates (definitions: domain/reports.py).
 
 Each query is a GROUP BY over a covering index (see migration 2) and only aggregated rows
 reach Python. Where statistics from ANALYZE could lure the planner onto a time index that is
@@ -11,8 +11,8 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from bot.domain.models import EventKind, ProgressStatus
-from bot.domain.reports import (
+from domain.models import EventKind, ProgressStatus
+from domain.reports import (
     FeedbackItem,
     FeedbackReport,
     MissedQuestion,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.domain.models import (
+from domain.models import (
     EventKind,
     Feedback,
     FeedbackCategory,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain.models import AttemptStatus
+from domain.models import AttemptStatus
 from bot.store.port import Store
 
 from .dataset import answer, attempt, nov

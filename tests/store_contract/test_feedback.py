@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.domain.models import FeedbackCategory
-from bot.domain.reports import ReportFilter
+from domain.models import FeedbackCategory
+from domain.reports import ReportFilter
 from bot.store.port import Store
 
 from .dataset import feedback, nov

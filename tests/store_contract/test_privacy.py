@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.domain.reports import ReportFilter
+from domain.reports import ReportFilter
 from bot.store.port import Store
 
 from .dataset import load_report_dataset, worker

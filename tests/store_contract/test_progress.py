@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.domain.models import ProgressStatus
+from domain.models import ProgressStatus
 from bot.store.port import ConcurrencyConflict, Store
 
 from .dataset import nov, progress

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.domain.models import FeedbackCategory
-from bot.domain.reports import (
+from domain.models import FeedbackCategory
+from domain.reports import (
     FeedbackReport,
     MissedQuestion,
     ModuleQuizStats,

@@ -11,12 +11,30 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from bot.content import Module
+from typing import Protocol
 
 FAQ_CLEAR = 0.55  # F1-style overlap an FAQ question must reach to be answered directly
 FAQ_MARGIN = 0.08  # ...and by how much it must beat the next best FAQ of another module
+
+
+class FaqEntry(Protocol):
+    @property
+    def q(self) -> str: ...
+
+
+class Matchable(Protocol):
+    """What the matcher reads of a module: its id, keywords and FAQ questions."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def keywords(self) -> Sequence[str]: ...
+
+    @property
+    def faq(self) -> Sequence[FaqEntry]: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ def _same_word(a: str, b: str) -> bool:
 
 
 class Matcher:
-    def __init__(self, modules: list[Module]):
+    def __init__(self, modules: Sequence[Matchable]):
         self._modules = modules
         self._faqs = [(m.id, i, set(tokens(f.q))) for m in modules for i, f in enumerate(m.faq)]
         self._keywords = {m.id: [tokens(k) for k in m.keywords] for m in modules}

@@ -1,0 +1,57 @@
+"""The layers: edge (bot/ service parts) → flows (dialogs/) → domain/ ← adapters (bot/store/).
+
+Read from the source with `ast`, so a forbidden import fails here even when no test runs the
+code path that has it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# package (folder) -> import prefixes it must never use
+FORBIDDEN = {
+    "domain": ("microsoft_agents", "aiohttp", "azure", "yaml", "bot", "dialogs", "cards",
+               "jobs", "integrations"),
+    "cards": ("microsoft_agents", "aiohttp", "azure", "dialogs", "bot.store", "bot.agent",
+              "bot.app", "jobs"),
+    "dialogs": ("microsoft_agents", "aiohttp", "azure", "bot.agent", "bot.app",
+                "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
+    "bot/store": ("microsoft_agents", "dialogs", "cards"),
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def _forbidden(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_layer_imports_only_what_it_may(package: str) -> None:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"no sources under {package}/"
+    offences = [f"{path.relative_to(ROOT)} imports {name}"
+                for path in files for name in sorted(imports_of(path))
+                if _forbidden(name, FORBIDDEN[package])]
+    assert offences == []
+
+
+def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from microsoft_agents.activity import Activity\nimport bot.store.sqlite\n")
+    assert {"microsoft_agents.activity", "bot.store.sqlite"} <= imports_of(sample)
+    assert _forbidden("bot.store.sqlite", FORBIDDEN["dialogs"])
+    assert not _forbidden("botany", FORBIDDEN["domain"])
