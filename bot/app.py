@@ -23,7 +23,7 @@ from bot.auth import AuthError, TokenValidator, VerifiedToken, claims_identity
 from bot.content import load_catalog
 from bot.flood import FloodGuard, Verdict
 from bot.health import install_health
-from bot.http_guard import BadRequest, parse_activity, read_json
+from bot.http_guard import BadRequest, parse_activity, quiet_sdk_validation_log, read_json
 from bot.i18n import Texts, language_for
 from bot.outbound import GuardedConnections, OutboundTokenUnavailable
 from bot.retention import install_retention
@@ -72,6 +72,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
         if verdict is not Verdict.ADMIT:
             return await _slow_down(agent, activity, identity, warn=verdict is Verdict.WARN)
         status, payload = await agent.process(activity, identity)
+        if status == 501:  # an invoke (or expectReplies) no route answers: the client's request, not our fault
+            return _problem(400, "the bot does not handle this kind of activity")
     except OutboundTokenUnavailable as exc:
         log.warning("no outbound token for the reply (%s): answered 503", exc)
         return _problem(503, "the bot cannot reach its identity provider; try again later")
@@ -115,6 +117,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None
     sdk_fixes.apply()
+    quiet_sdk_validation_log()
     catalog, _ = load_catalog()
     store = store or create_store(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)

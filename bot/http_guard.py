@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +22,23 @@ MAX_DEPTH = 64  # cards and channel data nest a dozen levels; nothing legitimate
 # wire spelling is trusted: a second spelling could carry a second channel or service URL.
 PYTHON_SPELLINGS = frozenset(
     name for name, info in Activity.model_fields.items() if info.alias and info.alias != name)
+
+
+SDK_ACTIVITY_LOGGER = "microsoft_agents.activity.activity"
+
+
+class _DropValidationErrors(logging.Filter):
+    """The SDK logs every invalid activity at ERROR with the sender's text and a traceback;
+    the edge answers 400 with the field names instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Validation error for Activity")
+
+
+def quiet_sdk_validation_log() -> None:
+    sdk_logger = logging.getLogger(SDK_ACTIVITY_LOGGER)
+    if not any(isinstance(f, _DropValidationErrors) for f in sdk_logger.filters):
+        sdk_logger.addFilter(_DropValidationErrors())
 
 
 class BadRequest(Exception):
@@ -76,12 +94,15 @@ def activity_problem(body: Any) -> str | None:
     conversation = body.get("conversation")
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) or not conversation["id"]:
         return "'conversation' must be an object with a string 'id'"
-    for key in ("from", "recipient"):
-        if key in body and body[key] is not None and not isinstance(body[key], dict):
-            return f"'{key}' must be an object"
-    if "channelId" in body and (not isinstance(body["channelId"], str) or not body["channelId"]):
+    sender = body.get("from")
+    if not isinstance(sender, dict) or not isinstance(sender.get("id"), str) or not sender["id"]:
+        return "'from' must be an object with a string 'id'"  # the SDK's turn state needs it
+    recipient = body.get("recipient")
+    if not isinstance(recipient, dict) or not isinstance(recipient.get("id"), str) or not recipient["id"]:
+        return "'recipient' must be an object with a string 'id'"  # every reply is addressed from it
+    if not isinstance(body.get("channelId"), str) or not body["channelId"]:  # the SDK keys its state by it
         return "'channelId' must be a non-empty string"
-    if body.get("serviceUrl") is not None and parse_service_url(body["serviceUrl"]) is None:
+    if parse_service_url(body.get("serviceUrl")) is None:  # the SDK needs it for every turn
         return "'serviceUrl' must be an absolute https URL"
     return None
 
@@ -96,5 +117,5 @@ def parse_activity(body: Any) -> Activity:
     except ValidationError as exc:
         fields = sorted({".".join(str(p) for p in err["loc"]) for err in exc.errors()})[:5]
         raise BadRequest(400, f"the activity has invalid fields: {', '.join(fields)}") from None
-    except (TypeError, ValueError):  # the SDK's own validators raise these, not ValidationError
+    except Exception:  # the SDK's own validators raise TypeError, even a bare Exception
         raise BadRequest(400, "the activity has invalid fields") from None

@@ -34,18 +34,20 @@ async def anonymous(tmp_path):
     '{"conversation": {"id": "c"}}', '{"type": "message", "conversation": "c"}',
     '{"type": "message", "conversation": {"id": 5}}', '{"type": "message"}',
     '{"type": "message", "conversation": {"id": "c"}, "from": "me"}',
-    '{"type": "message", "conversation": {"id": "c"}, "timestamp": "not a date"}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": ""}}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"name": "no id"}}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "timestamp": "not a date"}',
     "{bad json", "", "\xff\xfe",
     # the SDK raises TypeError (not a ValidationError) on an empty channelId: was a 500
-    '{"type": "message", "conversation": {"id": "c"}, "channelId": ""}',
-    '{"type": "message", "conversation": {"id": "c"}, "channelId": 5}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "channelId": ""}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "channelId": 5}',
     # a second spelling the SDK would also accept: only the wire spelling is taken
-    '{"type": "message", "conversation": {"id": "c"}, "channel_id": "msteams"}',
-    '{"type": "message", "conversation": {"id": "c"}, "channelId": "webchat", "channel_id": "msteams"}',
-    '{"type": "message", "conversation": {"id": "c"}, "service_url": "https://evil.example/"}',
-    '{"type": "message", "conversation": {"id": "c"}, "from_property": {"id": "x"}}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "channel_id": "msteams"}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "channelId": "webchat", "channel_id": "msteams"}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "service_url": "https://evil.example/"}',
+    '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "from_property": {"id": "x"}}',
     # the body nests deeper than any activity: json.loads raised RecursionError, a 500
-    "[" * 200_000, '{"type": "message", "conversation": {"id": "c"}, "value": ' + "[" * 100 + "]" * 100 + "}",
+    "[" * 200_000, '{"type": "message", "conversation": {"id": "c"}, "from": {"id": "u"}, "value": ' + "[" * 100 + "]" * 100 + "}",
 ])
 async def test_malformed_bodies_get_400(anonymous, body):
     response = await anonymous.post("/api/messages", data=body.encode("latin-1"),
@@ -98,9 +100,10 @@ async def test_service_url_that_the_bot_must_not_send_to_gets_400(anonymous, con
     assert connector.sent == []
 
 
-async def test_unknown_invoke_is_answered_501(anonymous, connector):
+async def test_unknown_invoke_is_answered_400_not_a_server_error(anonymous, connector):
     response = await anonymous.post("/api/messages", json=activity(connector.url, type="invoke", name="task/fetch", value={}))
-    assert response.status == 501
+    assert response.status == 400
+    assert "does not handle" in (await response.json())["error"]
 
 
 async def test_slow_body_is_cut_off_with_408(tmp_path, connector):
