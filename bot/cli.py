@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    serve = commands.add_parser("serve", help="run the bot service (POST /api/messages, GET /healthz)",
+    serve = commands.add_parser("serve", help="run the bot service (POST /api/messages, GET /healthz, GET /readyz)",
                                 description="Run the bot. Settings come from the environment (see README).")
     serve.add_argument("--anonymous", action="store_true",
                        help="local development only: accept requests without a token (loopback host only)")
@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = store_commands.add_parser(
         "rebuild-counters", help="Cosmos DB: recompute the report counters from the stored records",
         description="Recompute every pre-aggregated report counter from the source documents (a full "
-                    "scan: run it off-peak). /healthz says when it is needed.")
+                    "scan: run it off-peak). The log says when it is needed (readiness: degraded).")
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
 
     add_report_parser(commands)

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024)
     body_read_seconds: float = Field(10.0, gt=0)  # the whole request body, or 408
     behind_https: bool = False  # send HSTS on every response (else only when X-Forwarded-Proto is https)
-    health_cache_seconds: float = Field(5.0, ge=0)  # /healthz and /readyz answer from a cache this old
+    health_cache_seconds: float = Field(5.0, ge=0)  # /readyz probes the store at most this often
     # Per-worker flood control: a burst, then this many activities per second; the rest is dropped.
     worker_burst: int = Field(20, ge=1)
     worker_per_second: float = Field(2.0, gt=0)
