@@ -131,6 +131,15 @@ class TokenValidator:
         return VerifiedToken(claims, signing_key)
 
 
+_DECODE_ERRORS = (  # the most specific first: they subclass each other
+    (jwt.ExpiredSignatureError, "Token expired."),
+    (jwt.ImmatureSignatureError, "Token not yet valid."),
+    (jwt.InvalidAudienceError, "Token audience not accepted."),
+    (jwt.InvalidIssuerError, "Token issuer not accepted."),
+    (jwt.InvalidSignatureError, "Token signature invalid."),
+)
+
+
 def _decode(token: str, signing_key: SigningKey, audience: str, issuer: str) -> dict[str, Any]:
     try:
         return jwt.decode(
@@ -142,18 +151,9 @@ def _decode(token: str, signing_key: SigningKey, audience: str, issuer: str) -> 
             leeway=CLOCK_SKEW_SECONDS,
             options={"require": ["exp", "iss", "aud"], "strict_aud": True},
         )
-    except jwt.ExpiredSignatureError:
-        raise AuthError("Token expired.") from None
-    except jwt.ImmatureSignatureError:
-        raise AuthError("Token not yet valid.") from None
-    except jwt.InvalidAudienceError:
-        raise AuthError("Token audience not accepted.") from None
-    except jwt.InvalidIssuerError:
-        raise AuthError("Token issuer not accepted.") from None
-    except jwt.InvalidSignatureError:
-        raise AuthError("Token signature invalid.") from None
-    except jwt.PyJWTError:
-        raise AuthError("Token invalid.") from None
+    except jwt.PyJWTError as error:
+        message = next((text for kind, text in _DECODE_ERRORS if isinstance(error, kind)), "Token invalid.")
+        raise AuthError(message) from None
 
 
 def bearer_token(authorization_header: str | None) -> str:

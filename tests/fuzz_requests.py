@@ -6,6 +6,7 @@ activity at all."""
 
 from __future__ import annotations
 
+import copy
 import json
 import typing
 from typing import Any
@@ -103,8 +104,9 @@ def requests(connector_url: str, module_ids: list[str], question_ids: list[str])
     mutation = st.tuples(st.sampled_from(TOP_FIELDS + NESTED_FIELDS), st.sampled_from(HOSTILE), st.booleans())
 
     def apply(body: dict, mutations: list[tuple[str, Any, bool]]) -> bytes:
+        body = copy.deepcopy(body)  # strategies hand out shared objects: never change them
         for path, value, remove in mutations:
-            body = _mutate(body, path, value, remove)
+            body = _mutate(body, path, copy.deepcopy(value), remove)
         return json.dumps(body).encode()
 
     activities = st.builds(apply, base_activities(connector_url, good), st.lists(mutation, max_size=3))

@@ -12,18 +12,11 @@ from bot.flood import FloodGuard, Verdict
 from bot.settings import Settings
 from conftest import activity
 from edge_support import client_for, reuse_catalog  # noqa: F401 (fixture)
-
-
-class FrozenClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from test_auth import FakeClock
 
 
 def test_a_burst_then_one_warning_then_drops_then_refill():
-    clock = FrozenClock()
+    clock = FakeClock()
     guard = FloodGuard(burst=3, per_second=2, max_tracked=100, clock=clock)
     assert [guard.admit("w1") for _ in range(6)] == [Verdict.ADMIT] * 3 + [Verdict.WARN] + [Verdict.DROP] * 2
     assert guard.admit("w2") is Verdict.ADMIT  # another worker has its own bucket
@@ -32,7 +25,7 @@ def test_a_burst_then_one_warning_then_drops_then_refill():
 
 
 def test_memory_is_bounded_whatever_the_sender_ids():
-    guard = FloodGuard(burst=3, per_second=2, max_tracked=1000, clock=FrozenClock())
+    guard = FloodGuard(burst=3, per_second=2, max_tracked=1000, clock=FakeClock())
     for n in range(50_000):
         guard.admit(f"sender-{n}")
     assert len(guard) == 1000
@@ -52,7 +45,7 @@ def texts_to(connector, worker_text: str) -> int:
 @pytest.mark.parametrize("locale, language", [("en-US", "en"), ("sv-SE", "sv"), ("nl-NL", "nl")])
 async def test_a_flooding_worker_is_told_once_and_others_are_still_served(connector, catalog, locale, language):
     client = await client_for(Settings(anonymous=True, store="memory", worker_burst=5, worker_per_second=1))
-    client.server.app[FLOOD_KEY].clock = FrozenClock()  # 100 messages "within the same instant"
+    client.server.app[FLOOD_KEY].clock = FakeClock()  # 100 messages "within the same instant"
     try:
         flood = [client.post("/api/messages", json=sender(connector.url, "flooder", n, locale=locale))
                  for n in range(100)]
@@ -70,7 +63,7 @@ async def test_a_flooding_worker_is_told_once_and_others_are_still_served(connec
 
 async def test_a_flooding_worker_gets_the_slow_down_in_the_invoke_answer_once(connector, catalog):
     client = await client_for(Settings(anonymous=True, store="memory", worker_burst=2, worker_per_second=1))
-    client.server.app[FLOOD_KEY].clock = FrozenClock()
+    client.server.app[FLOOD_KEY].clock = FakeClock()
     try:
         clicks = [await client.post("/api/messages", json=sender(
             connector.url, "clicker", n, type="invoke", name="adaptiveCard/action",
