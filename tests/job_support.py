@@ -23,6 +23,11 @@ class FixedClock:
         self._sleepers.append((self._now + timedelta(seconds=seconds), future))
         await future
 
+    @property
+    def sleeping(self) -> int:
+        """How many coroutines wait on this clock now."""
+        return sum(1 for _until, future in self._sleepers if not future.done())
+
     def advance(self, delta: timedelta) -> None:
         self._now += delta
         waiting = []
@@ -46,3 +51,16 @@ class CountingJob:
         if self.body is not None:
             await self.body(context)
         return f"run {len(self.runs)}"
+
+
+async def eventually(probe, *, until=bool, tries: int = 500):
+    """Yield to the event loop until `probe()` (awaited if it is a coroutine) passes `until`;
+    returns that value. A bound on waiting for background tasks, not a timed assertion."""
+    for _ in range(tries):
+        value = probe()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if until(value):
+            return value
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"still {value!r} after {tries} tries")
