@@ -4,13 +4,12 @@ counting proxy. The jobs are off, so only the turn's own requests are counted.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from cosmos_fault_proxy import FaultProxy
 from cosmos_support import cosmos_config, cosmos_endpoint  # noqa: F401 (fixture)
+from test_cosmos_specific import proxy  # noqa: F401 (fixture: a proxy that counts requests)
 from test_quiz_harness import action, has_action, quiz_module, real_catalog, right_choice, texts_of
 from test_quiz_http import Connector, activity, connector, execute  # noqa: F401 (fixture)
 from bot.app import create_app
@@ -20,14 +19,6 @@ from bot.store.cosmos import CosmosStore
 pytestmark = pytest.mark.cosmos
 
 ANSWER_BUDGET = 3  # worker read, attempt read, one filtered patch
-
-
-@pytest.fixture
-async def proxy(cosmos_endpoint: str) -> AsyncIterator[FaultProxy]:
-    counting = FaultProxy(cosmos_endpoint)
-    await counting.start()
-    yield counting
-    await counting.stop()
 
 
 async def test_a_quiz_answer_costs_at_most_three_requests(proxy: FaultProxy,
