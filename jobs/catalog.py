@@ -10,4 +10,4 @@ from jobs.retention import RetentionJob
 
 
 def default_jobs(store: Store, settings: Settings) -> list[Job]:
-    return [RetentionJob(store.events, settings.usage_retention_days)]
+    return [RetentionJob(store, settings.usage_retention_days)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.store.port import EventStore
+from bot.store.port import Store
 from jobs.job import JobContext
 
 
@@ -13,11 +13,11 @@ class RetentionJob:
     name = "retention"
     period = timedelta(days=1)
 
-    def __init__(self, events: EventStore, retention_days: int):
-        self._events = events
+    def __init__(self, store: Store, retention_days: int):
+        self._store = store  # its aggregates exist once it is open (Cosmos wires them then)
         self.retention_days = retention_days
 
     async def run(self, context: JobContext) -> str:
         cutoff = context.now() - timedelta(days=self.retention_days)
-        removed = await self._events.purge_events_before(cutoff)
+        removed = await self._store.events.purge_events_before(cutoff)
         return f"purged {removed} usage events older than {self.retention_days} days"

@@ -22,7 +22,7 @@ async def test_purge_removes_only_events_past_retention(store):
             id=f"e{index}", kind=EventKind.EXERCISE_STUCK, worker_id="w", module_id="teams",
             step_index=0, at=NOW - timedelta(days=age)))
     clock = FixedClock(NOW)
-    runner = JobRunner(store, [RetentionJob(store.events, 365)], clock=clock)
+    runner = JobRunner(store, [RetentionJob(store, 365)], clock=clock)
 
     assert await runner.tick() == ["retention"]
     report = await store.reports.usage_report(ReportFilter(module_id="teams"))
@@ -42,9 +42,15 @@ class BrokenEvents:
         raise StoreUnavailable("down")
 
 
+class EventsDownStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events = BrokenEvents()
+
+
 async def test_a_failed_purge_is_recorded_and_logged_not_raised(caplog):
-    store = MemoryStore()
-    runner = JobRunner(store, [RetentionJob(BrokenEvents(), 30)], clock=FixedClock(NOW))
+    store = EventsDownStore()
+    runner = JobRunner(store, [RetentionJob(store, 30)], clock=FixedClock(NOW))
 
     assert await runner.tick() == ["retention"]
 
