@@ -149,3 +149,22 @@ async def test_run_until_stopped_polls_and_stops_when_told(store: Store) -> None
     await asyncio.wait_for(running, timeout=10)
 
     assert job.runs == [T0, T0 + timedelta(seconds=60)]
+
+
+async def test_a_run_that_lost_its_lease_is_told_to_stop_and_leaves_the_record(
+        store: Store) -> None:
+    clock = FixedClock(T0)
+    saw: list[tuple[bool, bool]] = []
+
+    async def lose_the_lease(context) -> None:
+        # Another instance judged the lease expired (its clock ran ahead of ours).
+        await store.leases.acquire("count", "thief", T0 + timedelta(days=2), T0 + timedelta(days=1))
+        saw.append((await context.renew(), context.stopping))
+
+    a = runner(store, "a", clock, CountingJob(body=lose_the_lease))
+    assert await a.tick() == ["count"]
+
+    assert saw == [(False, True)]
+    last = await store.job_runs.last_run("count")
+    assert (last.owner, last.outcome) == ("a", RunOutcome.RUNNING)  # left to the new holder
+    assert (await store.leases.get_lease("count")).owner == "thief"  # not released by a
