@@ -25,8 +25,8 @@ from bot.flood import FloodGuard, Verdict
 from bot.health import install_health
 from bot.http_guard import BadRequest, parse_activity, quiet_sdk_validation_log, read_json
 from bot.i18n import Texts, language_for
+from bot.job_hosting import install_jobs
 from bot.outbound import GuardedConnections, OutboundTokenUnavailable
-from bot.retention import install_retention
 from bot.security_headers import install_security_headers
 from bot.settings import Settings
 from bot.store.factory import create_store
@@ -103,7 +103,7 @@ async def _slow_down(agent: CoachAgent, activity: Activity, identity: ClaimsIden
 
 
 def create_app(settings: Settings, *, store: Store | None = None,
-               connections: Connections | None = None) -> web.Application:
+               connections: Connections | None = None, jobs: bool = True) -> web.Application:
     """`connections` replaces the outbound credentials (tests use a local token source)."""
     problem = settings.anonymous_problem()
     if problem:
@@ -139,7 +139,8 @@ def create_app(settings: Settings, *, store: Store | None = None,
             await validator.close()
 
     app.cleanup_ctx.append(store_lifetime)
-    install_retention(app, store, settings.usage_retention_days)
+    if jobs:
+        install_jobs(app, store, settings)
     return app
 
 
