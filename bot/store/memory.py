@@ -21,6 +21,7 @@ from domain.models import (
 )
 from domain.report_rules import Reports
 from bot.store.memory_reports import MemoryReportFacts
+from bot.store.maintenance import NoCounters
 from bot.store.port import ConcurrencyConflict, Health
 
 R = TypeVar("R", bound=Record)
@@ -219,6 +220,7 @@ class MemoryStore:
         self.feedback = MemoryFeedbackStore(data)
         self.reports = Reports(MemoryReportFacts(data))
         self.privacy = MemoryPrivacyStore(data)
+        self.maintenance = NoCounters("memory")
 
     async def open(self) -> None:
         pass

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
 from domain.report_rules import Reports
+from bot.store.maintenance import NoCounters
 from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_reports import SqliteReportFacts
@@ -308,6 +309,7 @@ class SqliteStore:
         self.feedback = SqliteFeedbackStore(self._db)
         self.reports = Reports(SqliteReportFacts(self._db))
         self.privacy = SqlitePrivacyStore(self._db)
+        self.maintenance = NoCounters("sqlite")
 
     @property
     def path(self) -> Path:
