@@ -13,19 +13,8 @@ from datetime import date
 
 from .models import Feedback
 from .report_facts import CohortRow, MissCount, QuizTotals, ReportFacts
-from .reports import (
-    FeedbackItem,
-    FeedbackReport,
-    MissedQuestion,
-    ModuleQuizStats,
-    ModuleUsage,
-    QuizReport,
-    ReportFilter,
-    UsageReport,
-    WeekUsage,
-    iso_week,
-    ratio,
-)
+from .reports import FeedbackItem, FeedbackReport, MissedQuestion, ModuleQuizStats, ModuleUsage
+from .reports import QuizReport, ReportFilter, UsageReport, WeekUsage, iso_week, ratio
 
 MOST_MISSED = 3  # questions listed per module in the quiz report
 FEEDBACK_PAGE = 1000  # feedback items asked for per fact query

@@ -45,20 +45,22 @@ async def _reports(store: CosmosStore) -> list:
             for f in FILTERS]
 
 
-async def _damage(store: CosmosStore) -> None:
+async def _loaded_and_damaged(store: CosmosStore, seed: int) -> list:
+    """Loads the generated dataset, loses every third counter; returns the right reports."""
+    await load_generated_dataset(store, seed=seed)
+    before = await _reports(store)
     stats = store.maintenance._stats
     docs = await stats.query("SELECT c.id, c.pk FROM c WHERE c.kind IN "
                              "('usage', 'quiz', 'quizWorker', 'quizDistinct')", {}, "test")
     for doc in docs[::3]:
         await stats.delete(doc["id"], doc["pk"], "test")
+    return before
 
 
 async def test_an_interrupted_rebuild_resumes_and_ends_like_a_clean_one(
         proxied: tuple[CosmosStore, FaultProxy]) -> None:
     store, proxy = proxied
-    await load_generated_dataset(store, seed=11)
-    before = await _reports(store)
-    await _damage(store)
+    before = await _loaded_and_damaged(store, seed=11)
     rebuild = store.maintenance
     rebuild.page_size, rebuild.checkpoint_every = 15, 1
     seen: list[RebuildProgress] = []
@@ -95,9 +97,7 @@ async def test_an_interrupted_rebuild_resumes_and_ends_like_a_clean_one(
 async def test_a_rebuild_interrupted_while_writing_finishes_on_the_next_run(
         proxied: tuple[CosmosStore, FaultProxy]) -> None:
     store, _ = proxied
-    await load_generated_dataset(store, seed=12)
-    before = await _reports(store)
-    await _damage(store)
+    before = await _loaded_and_damaged(store, seed=12)
     rebuild = store.maintenance
     stats = rebuild._stats
     real_upsert = stats.upsert

@@ -10,14 +10,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from domain.models import EventKind
-from domain.report_facts import (
-    COMPLETED,
-    SUBMITTED,
-    CohortRow,
-    FeedbackPage,
-    MissCount,
-    QuizTotals,
-)
+from domain.report_facts import COMPLETED, SUBMITTED
+from domain.report_facts import CohortRow, FeedbackPage, MissCount, QuizTotals
 from domain.reports import ReportFilter
 
 if TYPE_CHECKING:

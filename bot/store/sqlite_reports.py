@@ -15,14 +15,8 @@ from contextlib import asynccontextmanager
 from datetime import date
 
 from domain.models import EventKind, Feedback
-from domain.report_facts import (
-    COMPLETED,
-    SUBMITTED,
-    CohortRow,
-    FeedbackPage,
-    MissCount,
-    QuizTotals,
-)
+from domain.report_facts import COMPLETED, SUBMITTED
+from domain.report_facts import CohortRow, FeedbackPage, MissCount, QuizTotals
 from domain.reports import ReportFilter
 from bot.store.sqlite_connection import SqliteConnection, guard
 from bot.store.sqlite_migrations import decode_time, encode_time
