@@ -11,10 +11,10 @@ rankings) are in report_rules.py only.
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple, Protocol
 
-from .models import AttemptStatus, Feedback, ProgressStatus
+from .models import AttemptStatus, Feedback, FeedbackCategory, FeedbackStatus, ProgressStatus
 from .reports import ReportFilter
 
 COMPLETED = ProgressStatus.DONE  # a progress record in this status counts as completed
@@ -50,11 +50,30 @@ class MissCount(NamedTuple):
     misses: int
 
 
+class FeedbackRow(NamedTuple):
+    """One feedback item as stored: the fields of Feedback (category and status may be
+    their enum or its text value)."""
+
+    id: str
+    worker_id: str | None
+    module_id: str | None
+    rating: int
+    category: FeedbackCategory | str
+    text: str
+    locale: str
+    status: FeedbackStatus | str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, feedback: Feedback) -> FeedbackRow:
+        return cls(**{name: getattr(feedback, name) for name in cls._fields})
+
+
 class FeedbackPage(NamedTuple):
     """Some feedback items of the window (in no particular order) and the cursor of the next
     page (None after the last one)."""
 
-    items: list[Feedback]
+    items: list[FeedbackRow]
     cursor: str | None
 
 

@@ -11,13 +11,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from .models import Feedback
-from .report_facts import CohortRow, MissCount, QuizTotals, ReportFacts
+from .report_facts import CohortRow, FeedbackRow, MissCount, QuizTotals, ReportFacts
 from .reports import FeedbackItem, FeedbackReport, MissedQuestion, ModuleQuizStats, ModuleUsage
 from .reports import QuizReport, ReportFilter, UsageReport, WeekUsage, iso_week, ratio
 
 MOST_MISSED = 3  # questions listed per module in the quiz report
-FEEDBACK_PAGE = 1000  # feedback items asked for per fact query
+FEEDBACK_PAGE = 5000  # feedback items asked for per fact query
 DECIMALS = 4
 
 
@@ -101,25 +100,24 @@ def quiz_modules(totals: list[QuizTotals], workers: dict[str, int],
         for t in sorted(totals) if t.attempts > 0]
 
 
-def _newest_first(items: list[Feedback]) -> list[Feedback]:
+def _newest_first(items: list[FeedbackRow]) -> list[FeedbackRow]:
     return sorted(items, key=lambda f: (f.created_at, f.id), reverse=True)
 
 
-def _item(f: Feedback) -> FeedbackItem:
-    # The values come from a validated Feedback record: no second validation needed.
-    return FeedbackItem.model_construct(
+def _item(f: FeedbackRow) -> FeedbackItem:
+    return FeedbackItem(
         id=f.id, created_at=f.created_at, module_id=f.module_id, category=f.category,
         rating=f.rating, status=f.status, locale=f.locale, anonymous=f.worker_id is None,
         text=f.text)
 
 
-def feedback_summary(items: list[Feedback]) -> FeedbackReport:
+def feedback_summary(items: list[FeedbackRow]) -> FeedbackReport:
     ordered = _newest_first(items)
     ratings: dict[str, list[int]] = defaultdict(list)
     for f in ordered:
         ratings[f.module_id or ""].append(f.rating)
     return FeedbackReport(
-        by_category=dict(sorted(Counter(f.category.value for f in ordered).items())),
+        by_category=dict(sorted(Counter(str(f.category) for f in ordered).items())),
         by_rating=dict(sorted(Counter(f.rating for f in ordered).items())),
         average_rating_by_module={module_id: round(sum(r) / len(r), DECIMALS)
                                   for module_id, r in sorted(ratings.items())},
@@ -149,7 +147,7 @@ class Reports:
         return QuizReport(modules=quiz_modules(totals, workers, misses))
 
     async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
-        items: list[Feedback] = []
+        items: list[FeedbackRow] = []
         cursor: str | None = None
         async with self.facts.snapshot():
             while True:

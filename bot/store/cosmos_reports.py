@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from domain.models import Feedback
-from domain.report_facts import CohortRow, FeedbackPage, MissCount, QuizTotals
+from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 from bot.store.cosmos_container import Doc, Docs
 from bot.store.cosmos_counters import ALL_LOCALES, DISTINCT, partition_of
@@ -182,4 +182,4 @@ class CosmosReportFacts:
         docs, token = await self._workers.page(
             f"SELECT * FROM c WHERE {' AND '.join(clauses)}", params,
             "read feedback for the report", token=cursor, page_size=limit)
-        return FeedbackPage([from_doc(Feedback, d) for d in docs], token)
+        return FeedbackPage([FeedbackRow.of(from_doc(Feedback, d)) for d in docs], token)

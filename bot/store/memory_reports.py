@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from domain.models import EventKind
 from domain.report_facts import COMPLETED, SUBMITTED
-from domain.report_facts import CohortRow, FeedbackPage, MissCount, QuizTotals
+from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 
 if TYPE_CHECKING:
@@ -101,5 +101,5 @@ class MemoryReportFacts:
         start = int(cursor) if cursor else 0
         page = ids[start:start + limit]
         after = start + len(page)
-        return FeedbackPage([self._data.feedback[key].model_copy() for key in page],
+        return FeedbackPage([FeedbackRow.of(self._data.feedback[key]) for key in page],
                             str(after) if after < len(ids) else None)

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 
-from domain.models import EventKind, Feedback
+from domain.models import EventKind
 from domain.report_facts import COMPLETED, SUBMITTED
-from domain.report_facts import CohortRow, FeedbackPage, MissCount, QuizTotals
+from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 from bot.store.sqlite_connection import SqliteConnection, guard
 from bot.store.sqlite_migrations import decode_time, encode_time
@@ -117,15 +117,15 @@ def feedback_page(conn: sqlite3.Connection, flt: ReportFilter, cursor: str | Non
                   limit: int) -> FeedbackPage:
     """Newest first, keyset-paged on (created_at, id): the cursor is the last row's pair."""
     after = cursor.split("|", 1) if cursor else None
-    where, params = _where(flt, "created_at", *(["(created_at, id) < (?, ?)"] if after else []),
-                           params=after or [])
+    keyset = ["created_at <= ?", "(created_at < ? OR id < ?)"] if after else []
+    where, params = _where(flt, "created_at", *keyset,
+                           params=[after[0], after[0], after[1]] if after else [])
     rows = conn.execute(
         f"""SELECT * FROM feedback WHERE {where}
             ORDER BY created_at DESC, id DESC LIMIT {limit + 1:d}""", params).fetchall()
-    items = [Feedback(id=r["id"], worker_id=r["worker_id"], module_id=r["module_id"],
-                      rating=r["rating"], category=r["category"], text=r["text"],
-                      locale=r["locale"], status=r["status"],
-                      created_at=decode_time(r["created_at"])) for r in rows[:limit]]
+    items = [FeedbackRow(r["id"], r["worker_id"], r["module_id"], r["rating"], r["category"],
+                         r["text"], r["locale"], r["status"], decode_time(r["created_at"]))
+             for r in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     return FeedbackPage(items, f"{last['created_at']}|{last['id']}" if last else None)
 
