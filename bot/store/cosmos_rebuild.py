@@ -19,6 +19,7 @@ quiet moment, or run it twice.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from bot.store.cosmos_counters import (
 from bot.store.cosmos_docs import day_of, from_doc, pointer
 from bot.store.cosmos_events import doc_event
 from bot.store.port import RebuildProgress, RebuildResult
+
+log = logging.getLogger(__name__)
 
 ACTION = "rebuild the report counters"
 CHECKPOINT_PARTITION = "~rebuild"
@@ -145,8 +148,10 @@ class CounterRebuild:
             for index in range(state.chunks):
                 chunk = await self._stats.read(self._chunk_id(state.generation, index),
                                                CHECKPOINT_PARTITION, ACTION)
-                if chunk is None:
-                    raise RuntimeError("the rebuild checkpoint is incomplete")
+                if chunk is None:  # cannot happen by the order of writes; start afresh then
+                    log.warning("the counter rebuild checkpoint is incomplete: starting over")
+                    state = _State()
+                    break
                 state.load(chunk["entries"])
         await self._drop_chunks(keep=state.generation)  # a generation an interruption left
         return state
