@@ -133,26 +133,31 @@ def cmd_manifest_build(args: argparse.Namespace) -> int:
 
 def cmd_store_rebuild_counters(args: argparse.Namespace) -> int:
     from bot.store.factory import create_store
+    from bot.store.port import RebuildProgress
 
     settings = _settings()
-    if settings.store != "cosmos":
-        print("coach: only the cosmos store keeps report counters (set STORE=cosmos)", file=sys.stderr)
-        return 2
 
-    async def rebuild() -> int:
+    def progress(step: RebuildProgress) -> None:
+        print(f"rebuild-counters: {step.phase}: {step.pages} pages, {step.documents} documents",
+              flush=True)
+
+    async def rebuild():
         store = create_store(settings)
         await store.open()
         try:
-            return await store.rebuild_counters()  # type: ignore[attr-defined]
+            return await store.maintenance.rebuild_counters(progress)
         finally:
             await store.close()
 
     try:
-        written = asyncio.run(rebuild())
+        result = asyncio.run(rebuild())
     except StoreUnavailable as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
-    print(f"rebuilt the report counters: {written} counter documents written")
+    if not result.rebuilt:
+        print(f"coach: {result.detail}", file=sys.stderr)
+        return 2
+    print(f"rebuilt the report counters: {result.detail}")
     return 0
 
 
@@ -212,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = store_commands.add_parser(
         "rebuild-counters", help="Cosmos DB: recompute the report counters from the stored records",
         description="Recompute every pre-aggregated report counter from the source documents (a full "
-                    "scan: run it off-peak). /healthz says when it is needed.")
+                    "scan, page by page: run it off-peak). It prints its progress and keeps a checkpoint "
+                    "in Cosmos DB, so running it again after an interruption carries on where it "
+                    "stopped. /healthz says when it is needed. Other stores keep no counters (exit 2).")
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
 
     add_report_parser(commands)
