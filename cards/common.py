@@ -6,6 +6,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from .actions import Action
+
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
@@ -35,10 +37,6 @@ class SealedCard(dict):
 
     def __deepcopy__(self, memo: dict) -> "SealedCard":
         return self
-
-
-def attachment(content: dict) -> dict:
-    return {"contentType": CARD_CONTENT_TYPE, "content": content}
 
 
 def text(value: str, *, size: str | None = None, weight: str | None = None,
@@ -88,30 +86,26 @@ def action_set(actions: list[dict]) -> dict:
     return {"type": "ActionSet", "actions": actions}
 
 
-def submit(title: str, data: dict, *, style: str | None = None) -> dict:
-    action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data}
+def submit(title: str, act: Action, *, style: str | None = None) -> dict:
+    action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": act.data()}
     if style:
         action["style"] = style
     return action
 
 
-def execute(title: str, data: dict, *, style: str | None = None) -> dict:
+def execute(title: str, act: Action, *, style: str | None = None) -> dict:
     """Action.Execute (updates the card in place) with an Action.Submit fallback for clients
     that do not support Universal Actions."""
     action: dict[str, Any] = {
         "type": "Action.Execute",
         "title": title,
-        "verb": data["verb"],
-        "data": data,
-        "fallback": submit(title, data, style=style),
+        "verb": act.verb,
+        "data": act.data(),
+        "fallback": submit(title, act, style=style),
     }
     if style:
         action["style"] = style
     return action
-
-
-def open_url(title: str, url: str) -> dict:
-    return {"type": "Action.OpenUrl", "title": title, "url": url}
 
 
 def fact_set(facts: list[tuple[str, str]]) -> dict:

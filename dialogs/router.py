@@ -6,9 +6,9 @@ from typing import Awaitable, Callable
 
 from bot.content import Catalog
 from domain.matching import Matcher
+from cards import actions as a
 from cards.general import notice_card
 
-from . import actions as a
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
@@ -80,8 +80,8 @@ class Router:
         await record_command(turn, command)
         await handler(turn, command)
 
-    async def on_action(self, turn: Turn, data: object) -> None:
-        action = a.parse_action(data)
+    async def on_action(self, turn: Turn, action: a.Action | None) -> None:
+        """`action`: what `cards.actions.parse_action` made of the card's data (None: not ours)."""
         handler = self.actions.get(type(action)) if action else None
         if action is None or handler is None:
             turn.send(notice_card(turn.t("stale.card"), turn.texts))

@@ -15,21 +15,8 @@ from domain.reports import FeedbackItem, ReportFilter
 from bot.store.port import Store, StoreUnavailable
 from bot.store.sqlite import SqliteStore
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    Interleaved,
-    action,
-    assert_theme_aware,
-    catalog,
-    cards,
-    chat,
-    inputs,
-    quiz_module,
-    router,
-    store,
-    stored_events,
-    texts_of,
-)
+from card_reading import action, assert_theme_aware, cards, inputs, texts_of
+from chat import Chat, Interleaved, quiz_module, stored_events
 
 
 async def open_form(chat: Chat, module_id: str | None = None) -> dict:

@@ -7,21 +7,8 @@ from domain.models import ProgressStatus
 from domain.reports import ReportFilter
 from bot.store.port import Store
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    action,
-    assert_theme_aware,
-    catalog,
-    cards,
-    chat,
-    has_action,
-    question_cards,
-    quiz_module,
-    right_choice,
-    router,
-    store,
-    texts_of,
-)
+from card_reading import action, assert_theme_aware, cards, has_action, question_cards, texts_of
+from chat import Chat, quiz_module, right_choice
 
 
 async def take_quiz(chat: Chat, module: Module) -> None:

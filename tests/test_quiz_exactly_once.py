@@ -11,23 +11,8 @@ from domain.models import AttemptStatus, EventKind
 from bot.store.port import Store
 from bot.store.sqlite import SqliteStore
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    Interleaved,
-    action,
-    catalog,
-    cards,
-    chat,
-    has_action,
-    question_cards,
-    quiz_module,
-    right_choice,
-    router,
-    store,
-    stored_events,
-    texts_of,
-    wrong_choice,
-)
+from card_reading import action, cards, has_action, question_cards, texts_of
+from chat import Chat, Interleaved, quiz_module, right_choice, stored_events, wrong_choice
 
 
 async def start(chat: Chat, module: Module) -> dict:

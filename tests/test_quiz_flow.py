@@ -11,25 +11,8 @@ from domain.models import AttemptStatus, EventKind
 from domain.quiz import option_order, question_order
 from bot.store.port import Store
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    action,
-    all_actions,
-    assert_theme_aware,
-    catalog,
-    cards,
-    chat,
-    has_action,
-    inputs,
-    question_cards,
-    quiz_module,
-    right_choice,
-    router,
-    store,
-    stored_events,
-    texts_of,
-    wrong_choice,
-)
+from card_reading import action, assert_theme_aware, card_actions, cards, has_action, inputs, question_cards, texts_of
+from chat import Chat, quiz_module, right_choice, stored_events, wrong_choice
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -188,7 +171,7 @@ async def test_quiz_command_without_or_with_an_unknown_module(chat: Chat) -> Non
 async def test_the_menu_button_starts_the_quiz(chat: Chat, catalog: Catalog) -> None:
     module = quiz_module(catalog)
     menu = cards(await chat.say("menu"))[0]
-    quiz_button = next(a["data"] for a in all_actions(menu)
+    quiz_button = next(a["data"] for a in card_actions(menu)
                        if a["data"].get("verb") == "quiz.start" and a["data"]["module"] == module.id)
 
     turn = await chat.click(quiz_button)

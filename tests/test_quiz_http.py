@@ -17,7 +17,8 @@ from bot.app import create_app
 from domain.models import AttemptStatus
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
-from test_quiz_harness import action, has_action, quiz_module, real_catalog, right_choice, texts_of
+from card_reading import action, has_action, texts_of
+from chat import quiz_module, real_catalog, right_choice
 
 WORKER = "aad-quiz-worker"
 

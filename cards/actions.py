@@ -1,0 +1,145 @@
+"""Every action a card can carry, one typed model per verb: the cards build their buttons'
+data from these models, the edge parses what comes back into them, and the redelivery /
+double-click key comes from them. Anything else is an old or foreign card.
+
+A new verb is one class here (added to `CardAction`) and one handler in dialogs/router.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from domain.feedback import MAX_SUBMITTED_TEXT
+
+ModuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
+Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+Step = Annotated[int, Field(ge=0, le=99)]
+
+
+class Action(BaseModel):
+    # Teams adds its own keys to submitted data (e.g. msteams); inputs arrive beside ours.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    inputs: ClassVar[frozenset[str]] = frozenset()  # fields the card's inputs fill, not the button
+    n: Nonce | None = None  # the card's nonce: a double-click on one card repeats it
+    verb: str  # each model below fixes it to its own literal
+
+    def data(self) -> dict[str, Any]:
+        """What the button carries (the card's inputs are added by the client)."""
+        return {key: value for key, value in self.__dict__.items()
+                if value is not None and key not in self.inputs}
+
+    def dedupe_key(self) -> str | None:
+        """Same for a redelivery or a double-click of this button; None without a card nonce
+        (nothing then tells a repeat from a new click)."""
+        if self.n is None:
+            return None
+        return "card:" + "|".join("" if value is None else str(value)
+                                  for key, value in self.__dict__.items() if key not in self.inputs)
+
+
+class ShowMenu(Action):
+    verb: Literal["menu"] = "menu"
+
+
+class ShowHelp(Action):
+    verb: Literal["help"] = "help"
+
+
+class StartModule(Action):
+    verb: Literal["module.start"] = "module.start"
+    module: ModuleId
+
+
+class ShowStep(Action):
+    verb: Literal["module.step"] = "module.step"
+    module: ModuleId
+    step: Step
+
+
+class ExerciseDone(Action):
+    verb: Literal["exercise.done"] = "exercise.done"
+    module: ModuleId
+    step: Step
+
+
+class ExerciseStuck(Action):
+    verb: Literal["exercise.stuck"] = "exercise.stuck"
+    module: ModuleId
+    step: Step
+
+
+class FinishModule(Action):
+    verb: Literal["module.finish"] = "module.finish"
+    module: ModuleId
+
+
+class ChooseLanguage(Action):
+    verb: Literal["language.choose"] = "language.choose"
+
+
+class SetLanguage(Action):
+    verb: Literal["language.set"] = "language.set"
+    language: Literal["en", "sv", "nl", "auto"]
+
+
+class StartQuiz(Action):
+    verb: Literal["quiz.start"] = "quiz.start"
+    module: ModuleId
+
+
+class AnswerQuestion(Action):
+    inputs: ClassVar[frozenset[str]] = frozenset({"choice"})
+    verb: Literal["quiz.answer"] = "quiz.answer"
+    attempt: Nonce
+    question: ModuleId
+    # Filled by the card's Input.ChoiceSet (id "choice"): "a" or "a,c" for multiple choice.
+    # Room for 4 option ids of the content schema's 48 characters, comma separated.
+    choice: str = Field("", max_length=200)
+
+
+class OpenFeedback(Action):
+    verb: Literal["feedback.open"] = "feedback.open"
+    module: ModuleId | None = None
+
+
+class SubmitFeedback(Action):
+    inputs: ClassVar[frozenset[str]] = frozenset({"rating", "category", "text", "anonymous"})
+    verb: Literal["feedback.submit"] = "feedback.submit"
+    module: ModuleId | None = None
+    # Inputs of the feedback card; the dialog checks them (domain/feedback.py) and answers a
+    # refused form with the form as typed.
+    rating: str = Field("", max_length=8)
+    category: str = Field("", max_length=32)
+    text: str = Field("", max_length=MAX_SUBMITTED_TEXT)
+    anonymous: str = Field("false", max_length=8)
+
+
+class ShowMyData(Action):
+    verb: Literal["mydata.show"] = "mydata.show"
+
+
+class DeleteMyData(Action):
+    verb: Literal["mydata.delete"] = "mydata.delete"
+    confirmed: bool = False
+
+
+CardAction = Annotated[
+    Union[
+        ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
+        ChooseLanguage, SetLanguage, StartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
+        ShowMyData, DeleteMyData,
+    ],
+    Field(discriminator="verb"),
+]
+_parser: TypeAdapter[CardAction] = TypeAdapter(CardAction)
+
+
+def parse_action(data: Any) -> Action | None:
+    """The action a card sent, or None when it is not one of ours (or is malformed)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return _parser.validate_python(data)
+    except ValidationError:
+        return None
