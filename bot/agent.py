@@ -31,14 +31,13 @@ from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
-from cards.actions import Action, parse_action
-from cards.common import CARD_CONTENT_TYPE, SealedCard
 from dialogs.router import Router
 from dialogs.turn import Turn
 
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MEMBER_LOOKUP_SECONDS = 3.0
 
 
@@ -125,30 +124,25 @@ class CoachAgent:
     async def _on_message(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
         if isinstance(activity.value, dict) and not (activity.text or "").strip():
-            await self._on_action(context, parse_action(activity.value))
+            await self._run(context, lambda turn: self.router.on_action(turn, activity.value))
         else:
             await self._run(context, lambda turn: self.router.on_text(turn, activity.text or ""))
 
     async def _on_card_invoke(self, context: TurnContext, _state: TurnState) -> None:
-        turn = await self._on_action(context, _invoked_action(context.activity.value), invoke=True)
+        data = _invoked_data(context.activity.value)
+        turn = await self._run(context, lambda t: self.router.on_action(t, data), invoke=True)
         if turn is not None and turn.replacement is not None:
             response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE,
-                                                  value=SealedCard(turn.replacement))
+                                                  value=turn.replacement)
         else:
             response = AdaptiveCardInvokeResponse(
                 status_code=200, type="application/vnd.microsoft.activity.message", value="")
         await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
             status=200, body=response.model_dump(mode="json", by_alias=True, exclude_none=True))))
 
-    async def _on_action(self, context: TurnContext, action: Action | None, *,
-                         invoke: bool = False) -> Turn | None:
-        return await self._run(context, lambda turn: self.router.on_action(turn, action),
-                               dedupe=action.dedupe_key() if action else None, invoke=invoke)
-
     # --- turn plumbing --------------------------------------------------------------------
 
-    async def _run(self, context: TurnContext, flow, *, dedupe: str | None = None,
-                   invoke: bool = False) -> Turn | None:
+    async def _run(self, context: TurnContext, flow, *, invoke: bool = False) -> Turn | None:
         activity = context.activity
         texts = Texts(self.catalog, language_for(activity.locale))
         try:
@@ -157,7 +151,8 @@ class CoachAgent:
             turn = Turn(
                 worker=worker, catalog=self.catalog, store=self.store, texts=texts,
                 # No id (not Teams): nothing identifies a redelivery, so every turn counts.
-                dedupe_key=dedupe or f"activity:{activity.id or uuid4().hex}",
+                # A card action replaces it with its own key (dialogs/router.py).
+                dedupe_key=f"activity:{activity.id or uuid4().hex}",
                 personal=_is_personal(activity),
             )
             await flow(turn)
@@ -236,9 +231,9 @@ async def _member_name(context: TurnContext) -> str:
     return (getattr(member, "name", None) or "").strip()
 
 
-def _invoked_action(value: Any) -> Action | None:
-    """The action of an Action.Execute (adaptiveCard/action invoke); its verb stands beside
-    the data, and is the data's verb when the data has none."""
+def _invoked_data(value: Any) -> dict | None:
+    """The data of an Action.Execute (adaptiveCard/action invoke); its verb stands beside
+    the data, and is the data's verb when the data has none. None: not an Action.Execute."""
     try:
         invoked = AdaptiveCardInvokeValue.model_validate(value).action
     except ValidationError:
@@ -246,12 +241,12 @@ def _invoked_action(value: Any) -> Action | None:
     data = dict(invoked.data)
     if invoked.verb:
         data.setdefault("verb", invoked.verb)
-    return parse_action(data)
+    return data
 
 
 def _card_activity(card: dict, activity_id: str | None = None) -> Activity:
     activity = Activity(type=ActivityTypes.message,
-                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=SealedCard(card))])
+                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)])
     if activity_id:
         activity.id = activity_id
     return activity

@@ -2,7 +2,7 @@
 data from these models, the edge parses what comes back into them, and the redelivery /
 double-click key comes from them. Anything else is an old or foreign card.
 
-A new verb is one class here (added to `CardAction`) and one handler in dialogs/router.py."""
+A new verb is one class here (listed in `ACTIONS`) and one handler in dialogs/router.py."""
 
 from __future__ import annotations
 
@@ -124,14 +124,12 @@ class DeleteMyData(Action):
     confirmed: bool = False
 
 
-CardAction = Annotated[
-    Union[
-        ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
-        ChooseLanguage, SetLanguage, StartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
-        ShowMyData, DeleteMyData,
-    ],
-    Field(discriminator="verb"),
-]
+ACTIONS: tuple[type[Action], ...] = (
+    ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
+    ChooseLanguage, SetLanguage, StartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
+    ShowMyData, DeleteMyData,
+)
+CardAction = Annotated[Union[ACTIONS], Field(discriminator="verb")]
 _parser: TypeAdapter[CardAction] = TypeAdapter(CardAction)
 
 

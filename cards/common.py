@@ -9,34 +9,34 @@ from typing import Any
 from .actions import Action
 
 CARD_VERSION = "1.5"
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
 def nonce() -> str:
     return secrets.token_urlsafe(8)
 
 
+class SealedCard(dict):
+    """A finished card, as `card()` returns it. The SDK deep-copies every outgoing activity; a
+    card is never changed after it is built, so copying it (a few thousand nested objects for
+    the menu) is skipped."""
+
+    def __deepcopy__(self, memo: dict) -> "SealedCard":
+        return self
+
+
 def card(body: list[dict], actions: list[dict] | None = None, *, speak: str | None = None) -> dict:
-    result: dict[str, Any] = {
+    result = SealedCard({
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
         "body": body,
         "msteams": {"width": "Full"},
-    }
+    })
     if actions:
         result["actions"] = actions
     if speak:
         result["speak"] = speak
     return result
-
-
-class SealedCard(dict):
-    """A finished card. The SDK deep-copies every outgoing activity; a card is never changed
-    after it is built, so copying it (a few thousand nested objects for the menu) is skipped."""
-
-    def __deepcopy__(self, memo: dict) -> "SealedCard":
-        return self
 
 
 def text(value: str, *, size: str | None = None, weight: str | None = None,

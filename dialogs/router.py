@@ -80,8 +80,11 @@ class Router:
         await record_command(turn, command)
         await handler(turn, command)
 
-    async def on_action(self, turn: Turn, action: a.Action | None) -> None:
-        """`action`: what `cards.actions.parse_action` made of the card's data (None: not ours)."""
+    async def on_action(self, turn: Turn, data: object) -> None:
+        """`data`: what the card's button carried, with the card's inputs."""
+        action = a.parse_action(data)
+        if action is not None:  # a repeat of this click is recognised by the card's own key
+            turn.dedupe_key = action.dedupe_key() or turn.dedupe_key
         handler = self.actions.get(type(action)) if action else None
         if action is None or handler is None:
             turn.send(notice_card(turn.t("stale.card"), turn.texts))

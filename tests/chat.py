@@ -15,7 +15,6 @@ from bot.i18n import Texts, language_for
 from bot.store.memory import MemoryStore
 from bot.store.port import Store
 from bot.store.sqlite import SqliteStore
-from cards.actions import parse_action
 from dialogs.router import Router
 from dialogs.turn import Turn
 from domain.models import Worker
@@ -68,14 +67,13 @@ class Chat:
         await self.router.on_text(turn, text)
         return self._done(turn)
 
-    def click_turn(self, data: dict, **inputs: Any) -> tuple[Turn, Any]:
-        """A click's turn and parsed action, to run elsewhere (e.g. many at once)."""
-        action = parse_action({**data, **inputs})
-        return self.turn(action.dedupe_key() if action else None), action
+    def click_turn(self, data: dict, **inputs: Any) -> tuple[Turn, dict]:
+        """A click's turn and payload (button data and inputs), to run elsewhere (e.g. many at once)."""
+        return self.turn(), {**data, **inputs}
 
     async def click(self, data: dict, **inputs: Any) -> Turn:
-        turn, action = self.click_turn(data, **inputs)
-        await self.router.on_action(turn, action)
+        turn, payload = self.click_turn(data, **inputs)
+        await self.router.on_action(turn, payload)
         return self._done(turn)
 
 
