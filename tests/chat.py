@@ -136,3 +136,9 @@ def stored_events(store: Store) -> list[dict]:
         finally:
             conn.close()
     raise TypeError(type(store))
+
+
+def ui(key: str, language: str = "en", **values: object) -> str:
+    """A text of content/<language>/ui.yaml, filled in: what a test compares a card with."""
+    template = real_catalog().ui(language)[key]
+    return template.format(**values) if values else template
