@@ -46,32 +46,32 @@ class ShowHelp(Action):
     verb: Literal["help"] = "help"
 
 
-class StartModule(Action):
+class _OfModule(Action):
+    module: ModuleId
+
+
+class _AtStep(_OfModule):
+    step: Step
+
+
+class StartModule(_OfModule):
     verb: Literal["module.start"] = "module.start"
-    module: ModuleId
 
 
-class ShowStep(Action):
+class ShowStep(_AtStep):
     verb: Literal["module.step"] = "module.step"
-    module: ModuleId
-    step: Step
 
 
-class ExerciseDone(Action):
+class ExerciseDone(_AtStep):
     verb: Literal["exercise.done"] = "exercise.done"
-    module: ModuleId
-    step: Step
 
 
-class ExerciseStuck(Action):
+class ExerciseStuck(_AtStep):
     verb: Literal["exercise.stuck"] = "exercise.stuck"
-    module: ModuleId
-    step: Step
 
 
-class FinishModule(Action):
+class FinishModule(_OfModule):
     verb: Literal["module.finish"] = "module.finish"
-    module: ModuleId
 
 
 class ChooseLanguage(Action):
@@ -83,9 +83,8 @@ class SetLanguage(Action):
     language: Literal["en", "sv", "nl", "auto"]
 
 
-class StartQuiz(Action):
+class StartQuiz(_OfModule):
     verb: Literal["quiz.start"] = "quiz.start"
-    module: ModuleId
 
 
 class AnswerQuestion(Action):
