@@ -24,18 +24,26 @@ class Action(BaseModel):
     n: Nonce | None = None  # the card's nonce: a double-click on one card repeats it
     verb: str  # each model below fixes it to its own literal
 
+    _button_fields: ClassVar[tuple[str, ...]] = ()  # every field but the inputs, in order
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._button_fields = tuple(name for name in cls.model_fields if name not in cls.inputs)
+
     def data(self) -> dict[str, Any]:
         """What the button carries (the card's inputs are added by the client)."""
-        return {key: value for key, value in self.__dict__.items()
-                if value is not None and key not in self.inputs}
+        values = self.__dict__
+        return {key: values[key] for key in self._button_fields if values[key] is not None}
 
     def dedupe_key(self) -> str | None:
         """Same for a redelivery or a double-click of this button; None without a card nonce
         (nothing then tells a repeat from a new click)."""
         if self.n is None:
             return None
-        return "card:" + "|".join("" if value is None else str(value)
-                                  for key, value in self.__dict__.items() if key not in self.inputs)
+        values = self.__dict__
+        return "card:" + "|".join("" if values[key] is None else str(values[key])
+                                  for key in self._button_fields)
 
 
 class ShowMenu(Action):

@@ -87,7 +87,11 @@ def action_set(actions: list[dict]) -> dict:
 
 
 def submit(title: str, act: Action, *, style: str | None = None) -> dict:
-    action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": act.data()}
+    return _submit(title, act.data(), style)
+
+
+def _submit(title: str, data: dict, style: str | None) -> dict:
+    action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data}
     if style:
         action["style"] = style
     return action
@@ -100,8 +104,8 @@ def execute(title: str, act: Action, *, style: str | None = None) -> dict:
         "type": "Action.Execute",
         "title": title,
         "verb": act.verb,
-        "data": act.data(),
-        "fallback": submit(title, act, style=style),
+        "data": (data := act.data()),
+        "fallback": _submit(title, data, style),
     }
     if style:
         action["style"] = style
