@@ -3,14 +3,16 @@ for in-process flow transcripts (tests/chat.py), and a stub Teams connector for 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.content import Catalog
+from bot.content import CONTENT_DIR, Catalog
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SqliteStore
 from chat import Chat, real_catalog
@@ -20,6 +22,14 @@ from dialogs.router import Router
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return real_catalog()
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A copy of content/ to break on purpose."""
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    return root
 
 
 @pytest.fixture(params=["memory", "sqlite"])
