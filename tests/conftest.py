@@ -4,16 +4,18 @@ factory for in-process flow transcripts, and a stub Teams connector for HTTP tes
 from __future__ import annotations
 
 import itertools
+import shutil
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.content import Catalog, load_catalog
+from bot.content import CONTENT_DIR, Catalog, load_catalog
 from domain.models import Worker
 from bot.i18n import Texts, language_for
 from bot.store.memory import MemoryStore
@@ -26,6 +28,14 @@ from dialogs.turn import Turn
 def catalog() -> Catalog:
     loaded, _ = load_catalog()  # strict: the suite runs on valid content only
     return loaded
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A copy of content/ to break on purpose."""
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    return root
 
 
 @pytest.fixture(params=["memory", "sqlite"])

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.content import CONTENT_DIR, LOCALES, load_catalog
+from bot.content import LOCALES, load_catalog
 from bot.i18n import Texts, language_for
 
 
@@ -43,12 +42,6 @@ def test_every_string_key_used_in_code_exists(catalog):
     missing = {k for k in keys if k not in catalog.ui("en")}
     assert keys and not missing, missing
 
-
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
 
 
 def test_schema_errors_name_file_and_line(content_copy):

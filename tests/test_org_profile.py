@@ -4,13 +4,12 @@ refusing a bad ORG_PROFILE."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.app import ConfigurationError, create_app
-from bot.content import CONTENT_DIR, Module, load_catalog
+from bot.content import Module, load_catalog
 from bot.content_render import fill, placeholder_values, render_module, shown
 from bot.org_profile import EMPTY_PROFILE, EXAMPLE_PROFILE, OrgProfile, read_profile
 from bot.settings import Settings
@@ -106,12 +105,6 @@ def test_shipped_content_has_no_placeholder_left_after_loading(catalog):
             assert "{org." not in module.model_dump_json(), (locale, module.id)
 
 
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
-
 
 def test_an_unknown_placeholder_is_an_error_with_its_line(content_copy):
     path = content_copy / "nl" / "modules" / "password-reset.yaml"
@@ -155,7 +148,7 @@ def _module_with_conditions(catalog) -> Module:
     data["steps"].append({**data["steps"][0], "id": "mac-only", "when": "platform:macos", "exercise": None})
     data["steps"][1]["exercise"] = {"task": "Try {org.recommended_method}.", "help": "Ask {org.helpdesk}.",
                                     "link": None, "when": "method:passkey"}
-    data["faq"].append({"q": "Text codes?", "a": "Yes.", "when": "method:sms"})
+    data["faq"][-1] = {"q": "Text codes?", "a": "Yes.", "when": "method:sms"}
     return Module.model_validate(data)
 
 
@@ -182,3 +175,12 @@ def test_filtering_below_the_schema_bounds_is_reported(catalog):
     raw = Module.model_validate(data)
     with pytest.raises(ValueError, match="steps"):
         render_module(raw, OrgProfile.model_validate({"device_platforms": ["windows"]}), catalog.ui("en"))
+
+
+def test_unlock_without_reset_shows_only_when_the_organisation_may_be_hybrid(catalog):
+    raw = catalog.module("nl", "password-reset")
+    ui = catalog.ui("nl")
+    for profile, expected in ((EMPTY_PROFILE, True), (read_profile(EXAMPLE_PROFILE)[0], True),
+                              (OrgProfile.model_validate({"hybrid": False}), False)):
+        ids = [s.id for s in render_module(raw, profile, ui).steps]
+        assert ("unlock-without-reset" in ids) is expected, profile
