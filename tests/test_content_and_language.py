@@ -88,9 +88,6 @@ def test_content_check_json_summary(capsys):
     assert counts["en"] == counts["sv"] == counts["nl"]
 
 
-@pytest.mark.xfail(strict=True, reason="teams, outlook, sharepoint-onedrive and sensitivity-labels get "
-                                       "reviewed/sources and balanced quizzes on the content-b branch; "
-                                       "remove this mark when it is merged")
 def test_shipped_content_passes_the_whole_check(capsys):
     assert main(["content", "check", "--json"]) == 0, json.loads(capsys.readouterr().out)["errors"]
 
