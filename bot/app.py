@@ -26,6 +26,7 @@ from bot.health import install_health
 from bot.http_guard import BadRequest, parse_activity, quiet_sdk_validation_log, read_json
 from bot.i18n import Texts, language_for
 from bot.job_hosting import install_jobs
+from bot.org_profile import ProfileInvalid, load_profile
 from bot.outbound import GuardedConnections, OutboundTokenUnavailable
 from bot.security_headers import install_security_headers
 from bot.settings import Settings
@@ -118,7 +119,10 @@ def create_app(settings: Settings, *, store: Store | None = None,
         raise ConfigurationError(str(exc)) from None
     sdk_fixes.apply()
     quiet_sdk_validation_log()
-    catalog, _ = load_catalog()
+    try:
+        catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
+    except ProfileInvalid as exc:
+        raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
     store = store or create_store(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings

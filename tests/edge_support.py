@@ -44,7 +44,7 @@ class LocalTokenConnections(MsalConnectionManager):
 @pytest.fixture(autouse=True)
 def reuse_catalog(monkeypatch, catalog):
     """create_app parses content/ each time (seconds on a busy machine): reuse the session's."""
-    monkeypatch.setattr(bot.app, "load_catalog", lambda: (catalog, []))
+    monkeypatch.setattr(bot.app, "load_catalog", lambda **_: (catalog, []))
 
 
 async def client_for(settings: Settings, store=None, connections=None) -> TestClient:

@@ -14,7 +14,8 @@ from bot.store.sqlite import SqliteStore
 from domain.models import Feedback, FeedbackCategory
 from domain.reports import ReportFilter
 from domain.text import strip_controls
-from test_quiz_harness import Chat, action, cards, catalog, chat, router, store  # noqa: F401 (fixtures)
+from card_reading import action, cards
+from chat import Chat
 
 CLEAR_SCREEN = "\x1b[2J\x1b[H"
 HIDDEN_LINK = "\x1b]8;;https://evil.example/\x1b\\Open the IT portal\x1b]8;;\x1b\\"

@@ -37,7 +37,7 @@ class ErrorLog(logging.Handler):
 
 
 def test_no_request_is_answered_5xx_and_the_bot_still_answers(tmp_path, catalog, monkeypatch):
-    monkeypatch.setattr(bot.app, "load_catalog", lambda: (catalog, []))
+    monkeypatch.setattr(bot.app, "load_catalog", lambda **_: (catalog, []))
     module_ids = catalog.module_ids()
     question_ids = [q.id for m in module_ids for q in catalog.module("en", m).quiz.questions]
     loop = asyncio.new_event_loop()
