@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from microsoft_agents.activity import ActivityTypes
 
 from conftest import activity
-from dialogs.actions import CardAction
+from cards.actions import CardAction
 
 ACTION_CLASSES = typing.get_args(typing.get_args(CardAction)[0])
 VERBS = sorted(typing.get_args(cls.model_fields["verb"].annotation)[0] for cls in ACTION_CLASSES)
