@@ -21,6 +21,7 @@ FORBIDDEN = {
     "dialogs": ("microsoft_agents", "aiohttp", "azure", "bot.agent", "bot.app",
                 "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
     "bot/store": ("microsoft_agents", "dialogs", "cards"),
+    "integrations": ("microsoft_agents", "bot", "dialogs", "cards", "jobs"),
 }
 
 
