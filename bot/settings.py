@@ -55,8 +55,8 @@ class Settings(BaseSettings):
     behind_https: bool = False  # send HSTS on every response (else only when X-Forwarded-Proto is https)
     health_cache_seconds: float = Field(5.0, ge=0)  # /readyz probes the store at most this often
     # Per-worker flood control: a burst, then this many activities per second; the rest is dropped.
-    worker_burst: int = Field(20, ge=1)
-    worker_per_second: float = Field(2.0, gt=0)
+    worker_burst: int = Field(40, ge=1)  # a quiz clicked through fast, with double-clicks
+    worker_per_second: float = Field(5.0, gt=0)
     flood_tracked_workers: int = Field(10_000, ge=10)  # bounded memory: least recent are forgotten
 
     store: Literal["sqlite", "memory", "cosmos"] = "sqlite"
