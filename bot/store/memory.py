@@ -82,6 +82,8 @@ class MemoryWorkerStore:
         if existing:
             fresh.created_at, fresh.language = existing.created_at, existing.language
             fresh.uninstalled_at = existing.uninstalled_at
+            fresh.upn = fresh.upn or existing.upn
+            fresh.time_zone = fresh.time_zone or existing.time_zone
         self._data.workers[worker.id] = fresh
         return _stored(fresh)
 
@@ -324,6 +326,9 @@ class MemoryStore:
         self.feedback = MemoryFeedbackStore(data)
         self.reports = MemoryReportStore(data)
         self.privacy = MemoryPrivacyStore(data)
+        from bot.store.memory_campaigns import MemoryCampaignStore  # it builds on this module
+
+        self.campaigns = MemoryCampaignStore(data)
 
     async def open(self) -> None:
         pass

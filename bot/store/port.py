@@ -27,6 +27,7 @@ from domain.models import (
     UsageEvent,
     Worker,
 )
+from bot.store.campaign_port import CampaignStore
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 
 
@@ -142,6 +143,7 @@ class Store(Protocol):
     feedback: FeedbackStore
     reports: ReportStore
     privacy: PrivacyStore
+    campaigns: CampaignStore  # bot/store/campaign_port.py
 
     async def open(self) -> None:
         """Connect, migrate / create containers. Raises StoreUnavailable with a clear reason."""

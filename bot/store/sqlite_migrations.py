@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from bot.store.sqlite_campaign_schema import CAMPAIGN_TABLES
 from domain.reports import iso_week
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
@@ -139,6 +140,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             ON answers(module_id, question_id, submitted_at, locale, correct) WHERE correct = 0""",
         "CREATE INDEX idx_feedback_created ON feedback(created_at)",
     )),
+    # 3 and 4 belong to other branches (jobs, ...): the numbers stay free for them. A database
+    # at 2 goes straight to 5; migrate() applies whatever is above the stored version, in order.
+    Migration(5, "trainer campaigns", CAMPAIGN_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
