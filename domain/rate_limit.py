@@ -1,8 +1,8 @@
 """Teams' send limits as arithmetic over a clock: callers ask how long to wait, then record
 the send. No sleeping here (the sender sleeps), so tests run on fixed clocks.
 
-- `TenantRate`: one token bucket per tenant (50 requests/s by default, burst of one
-  second's worth), which a 429 pauses for Retry-After and slows down;
+- `TenantRate`: a sliding one-second window per tenant (50 requests/s by default), which a
+  429 pauses for Retry-After and slows down;
 - `ConversationWindows`: the per-conversation sliding windows (7/1 s, 8/2 s, 60/30 s,
   1800/3600 s).
 """
@@ -13,16 +13,23 @@ from collections import deque
 
 CONVERSATION_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0),
                                                       (1800, 3600.0))
+HEADROOM = 0.98  # 49 of 50/s
+BURST_SECONDS = 0.05
 SLOWDOWN = 0.8  # after a 429 the tenant rate drops to 80 %, then recovers
 RECOVERY_SECONDS = 10.0  # ... by 10 % of the configured rate per this many seconds
 
 
 class TenantRate:
+    """At most `limit` requests in any one-second window: the rule Teams (and the simulator)
+    applies, with a little headroom (HEADROOM) for requests that arrive closer together than
+    they left. A 429 pauses everyone for Retry-After and lowers the limit, which then recovers."""
+
     def __init__(self, rate: float, now: float):
         if rate <= 0:
             raise ValueError("the tenant rate must be positive")
-        self.configured = rate
-        self.rate = rate
+        self.configured = max(1, int(rate * HEADROOM))
+        self.limit = self.configured
+        self._sent: deque[float] = deque()
         self._tokens = 1.0
         self._at = now
         self._paused_until = now
@@ -30,30 +37,39 @@ class TenantRate:
 
     def wait(self, now: float) -> float:
         """Seconds to wait before the next request; 0 = take it now (and it is counted)."""
-        self._refill(now)
+        self._recover(now)
         if now < self._paused_until:
             return self._paused_until - now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return 0.0
-        return (1.0 - self._tokens) / self.rate
+        while self._sent and self._sent[0] <= now - 1.0:
+            self._sent.popleft()
+        if len(self._sent) >= self.limit:
+            return self._sent[len(self._sent) - self.limit] + 1.0 - now
+        # Paced, too: at most a twentieth of a second's worth at once (a burst of new
+        # connections overflows listen queues, and then arrives all together).
+        self._tokens = min(self._burst(), self._tokens + (now - self._at) * self.limit)
+        self._at = now
+        if self._tokens < 1.0:
+            return (1.0 - self._tokens) / self.limit
+        self._tokens -= 1.0
+        self._sent.append(now)
+        return 0.0
+
+    def _burst(self) -> float:
+        return max(1.0, self.limit * BURST_SECONDS)
 
     def throttled(self, now: float, retry_after: float) -> None:
-        """Teams answered 429: nobody in the tenant sends before Retry-After, then slower."""
-        self._refill(now)
+        """Teams answered 429: nobody in the tenant sends before Retry-After, then slower.
+        The 429s of requests that were already on their way count as the same one."""
+        if now >= self._paused_until:
+            self.limit = max(1, int(self.limit * SLOWDOWN))
+            self._last_recovery = now
         self._paused_until = max(self._paused_until, now + max(retry_after, 0.0))
-        self._tokens = 0.0
-        self.rate = max(self.configured * 0.1, self.rate * SLOWDOWN)
-        self._last_recovery = now
 
-    def _refill(self, now: float) -> None:
-        if now > self._last_recovery + RECOVERY_SECONDS and self.rate < self.configured:
+    def _recover(self, now: float) -> None:
+        if self.limit < self.configured and now >= self._last_recovery + RECOVERY_SECONDS:
             steps = int((now - self._last_recovery) / RECOVERY_SECONDS)
-            self.rate = min(self.configured, self.rate + steps * 0.1 * self.configured)
-            self._last_recovery += steps * RECOVERY_SECONDS
-        elapsed = max(0.0, now - self._at)
-        self._at = now
-        self._tokens = min(self.rate, self._tokens + elapsed * self.rate)  # burst: 1 s
+            self.limit = min(self.configured, self.limit + max(1, steps * self.configured // 10))
+            self._last_recovery = now
 
 
 class ConversationWindows:

@@ -4,11 +4,11 @@ leases that keep two sender instances apart, and the audience queries.
 Rules every adapter keeps (tests/store_contract/test_campaigns.py):
 - `add_deliveries` is idempotent per (campaign, worker, round): a repeat changes nothing.
 - `lease_due` hands a delivery to one owner at a time: it takes pending deliveries that are
-  due, and leased ones whose lease expired (returned with `state == LEASED` and the previous
-  owner's attempt counted: the sender decides they are unknown). Each taken delivery counts
-  one more attempt and belongs to `owner` until `until`.
-- `record_outcomes` writes a delivery only while `owner` still holds its lease; it returns the
-  keys it wrote. A lease that expired and was taken by someone else is not overwritten.
+  due, and leased ones whose lease expired (`taken_over`: the sender treats them as maybe
+  sent). A lease is (owner, lease_until): the same owner taking an expired lease again holds
+  a new lease, and the old one is dead.
+- `record_outcomes` / `release` write a delivery only while its lease (owner + the
+  `lease_until` the delivery carries) is still the stored one; they return what they wrote.
 - Tenant leases: one holder per name at a time; the holder renews, anyone takes an expired one.
 - `save_campaign` is optimistic: it writes only when the stored version is `expected_version`
   and bumps `version`, else raises ConcurrencyConflict.
@@ -35,15 +35,21 @@ class AudiencePage:
 
 
 @dataclass(frozen=True)
+class Leased:
+    delivery: Delivery  # as stored now: state LEASED, our owner and lease_until (the lease)
+    taken_over: bool  # its previous lease expired without an outcome: it may have gone out
+
+
+@dataclass(frozen=True)
 class DeliveryCounts:
-    by_state: dict[DeliveryState, int]
-    by_round: dict[int, int]
+    cells: dict[tuple[int, DeliveryState], int]  # (round, state) -> deliveries
 
     def total(self, round_: int | None = None) -> int:
-        return sum(self.by_state.values()) if round_ is None else self.by_round.get(round_, 0)
+        return sum(n for (r, _), n in self.cells.items() if round_ is None or r == round_)
 
-    def of(self, state: DeliveryState) -> int:
-        return self.by_state.get(state, 0)
+    def of(self, state: DeliveryState, round_: int | None = None) -> int:
+        return sum(n for (r, s), n in self.cells.items()
+                   if s is state and (round_ is None or r == round_))
 
 
 class CampaignStore(Protocol):
@@ -67,7 +73,7 @@ class CampaignStore(Protocol):
         ...
 
     async def lease_due(self, campaign_id: str, owner: str, now: datetime, until: datetime,
-                        limit: int) -> list[Delivery]: ...
+                        limit: int) -> list[Leased]: ...
 
     async def record_outcomes(self, deliveries: list[Delivery], owner: str) -> set[DeliveryKey]:
         ...

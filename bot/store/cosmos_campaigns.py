@@ -19,7 +19,7 @@ from typing import Any
 from domain.audience import Audience, AudienceKind, matches_locale
 from domain.campaigns import Campaign, Delivery, DeliveryState
 from domain.models import QuizAttempt, Worker
-from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey
+from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey, Leased
 from bot.store.cosmos_container import Doc, Docs
 from bot.store.cosmos_docs import WORKER_DOC, encode_time, from_doc, plain, safe_key
 from bot.store.port import ConcurrencyConflict
@@ -60,7 +60,8 @@ class CosmosCampaignStore:
     def __init__(self, campaigns: Docs, workers: Docs):
         self._docs = campaigns
         self._workers = workers
-        self._etags: dict[tuple[str, DeliveryKey], str] = {}  # (owner, key) -> etag of its lease
+        # (owner, key, lease_until) -> the etag our lease left: a lease is owner + expiry
+        self._etags: dict[tuple[str, DeliveryKey, str | None], str] = {}
         self._parallel = asyncio.Semaphore(PARALLEL)
 
     async def create_campaign(self, campaign: Campaign) -> Campaign:
@@ -104,7 +105,7 @@ class CosmosCampaignStore:
         return sum(await asyncio.gather(*(one(d) for d in deliveries)))
 
     async def lease_due(self, campaign_id: str, owner: str, now: datetime, until: datetime,
-                        limit: int) -> list[Delivery]:
+                        limit: int) -> list[Leased]:
         _check_owner(owner)
         docs = await self._docs.query(
             f"SELECT TOP {int(limit)} * FROM c WHERE {_OPEN} ORDER BY c.due_at",
@@ -114,17 +115,20 @@ class CosmosCampaignStore:
                {"op": "set", "path": "/lease_owner", "value": owner},
                {"op": "set", "path": "/lease_until", "value": encode_time(until)}]
 
-        async def take(doc: Doc) -> Delivery | None:
+        until_text = encode_time(until)
+
+        async def take(doc: Doc) -> Leased | None:
             async with self._parallel:
                 taken = await self._docs.patch_if_unchanged(
                     doc["id"], campaign_id, ops, doc["_etag"], "lease a campaign delivery")
             if taken is None:
                 return None  # another instance took it first
-            delivery = _delivery(doc)
-            self._etags[(owner, delivery.key)] = taken["_etag"]
-            return delivery
-        taken = [d for d in await asyncio.gather(*(take(doc) for doc in docs)) if d]
-        return sorted(taken, key=lambda d: (d.due_at, d.worker_id, d.round))
+            delivery = _delivery(taken)
+            self._etags[(owner, delivery.key, until_text)] = taken["_etag"]
+            return Leased(delivery, doc["state"] == DeliveryState.LEASED.value)
+        found = [d for d in await asyncio.gather(*(take(doc) for doc in docs)) if d]
+        return sorted(found, key=lambda t: (t.delivery.due_at, t.delivery.worker_id,
+                                            t.delivery.round))
 
     async def record_outcomes(self, deliveries: list[Delivery], owner: str) -> set[DeliveryKey]:
         results = await asyncio.gather(*(self._write_leased(d, owner, _delivery_doc(d))
@@ -140,17 +144,19 @@ class CosmosCampaignStore:
     async def _write_leased(self, d: Delivery, owner: str, doc: Doc) -> bool:
         """Replace the delivery if `owner` still holds its lease (etag from the lease)."""
         async with self._parallel:
-            etag = self._etags.pop((owner, d.key), None)
+            lease = encode_time(d.lease_until)
+            etag = self._etags.pop((owner, d.key, lease), None)
             if etag is None:
                 current = await self._docs.read(doc["id"], d.campaign_id, "record a delivery")
                 if (current is None or current.get("state") != DeliveryState.LEASED.value
-                        or current.get("lease_owner") != owner):
+                        or current.get("lease_owner") != owner
+                        or (lease is not None and current.get("lease_until") != lease)):
                     return False
                 etag = current["_etag"]
             written = await self._docs.replace_if_unchanged(doc, etag, d.campaign_id,
                                                             "record a campaign delivery")
             if written is not None and d.state is DeliveryState.LEASED:
-                self._etags[(owner, d.key)] = written["_etag"]
+                self._etags[(owner, d.key, lease)] = written["_etag"]
             return written is not None
 
     async def skip_open(self, campaign_id: str, reason: str, at: datetime) -> int:
@@ -193,25 +199,21 @@ class CosmosCampaignStore:
         return found
 
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts:
-        base = "SELECT VALUE COUNT(1) FROM c WHERE c.campaignId = @c AND c.type = 'delivery'"
-        by_state = {}
-        for state in DeliveryState:
-            [n] = await self._docs.query(base + " AND c.state = @s",
-                                         {"@c": campaign_id, "@s": state.value},
-                                         "count campaign deliveries", partition=campaign_id)
-            if n:
-                by_state[state] = n
+        """One COUNT per (round, state): the local server has no GROUP BY."""
+        base = "FROM c WHERE c.campaignId = @c AND c.type = 'delivery'"
         top = await self._docs.query(
-            "SELECT TOP 1 VALUE c.round FROM c WHERE c.campaignId = @c AND c.type = 'delivery'"
-            " ORDER BY c.round DESC", {"@c": campaign_id}, "count campaign deliveries",
-            partition=campaign_id)
-        by_round = {}
+            f"SELECT TOP 1 VALUE c.round {base} ORDER BY c.round DESC", {"@c": campaign_id},
+            "count campaign deliveries", partition=campaign_id)
+        cells = {}
         for round_ in range((top[0] + 1) if top else 0):
-            [n] = await self._docs.query(base + " AND c.round = @r",
-                                         {"@c": campaign_id, "@r": round_},
-                                         "count campaign deliveries", partition=campaign_id)
-            by_round[round_] = n
-        return DeliveryCounts(by_state, by_round)
+            for state in DeliveryState:
+                [n] = await self._docs.query(
+                    f"SELECT VALUE COUNT(1) {base} AND c.round = @r AND c.state = @s",
+                    {"@c": campaign_id, "@r": round_, "@s": state.value},
+                    "count campaign deliveries", partition=campaign_id)
+                if n:
+                    cells[(round_, state)] = n
+        return DeliveryCounts(cells)
 
     async def next_due(self, campaign_id: str) -> datetime | None:
         times = []

@@ -7,7 +7,7 @@ from datetime import datetime
 from domain.audience import Audience, AudienceKind, matches_locale
 from domain.campaigns import Campaign, Delivery, DeliveryState
 from domain.models import AttemptStatus, ProgressStatus, QuizAttempt, Worker
-from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey
+from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey, Leased
 from bot.store.memory import MemoryAttemptStore, _Data, _stored, _utc
 from bot.store.port import ConcurrencyConflict
 
@@ -54,22 +54,23 @@ class MemoryCampaignStore:
         return new
 
     async def lease_due(self, campaign_id: str, owner: str, now: datetime, until: datetime,
-                        limit: int) -> list[Delivery]:
+                        limit: int) -> list[Leased]:
         due = sorted((d for d in self._deliveries.values()
                       if d.campaign_id == campaign_id and _takeable(d, now)),
                      key=lambda d: (d.due_at, d.worker_id, d.round))[:limit]
         taken = []
         for stored in due:
-            taken.append(_stored(stored))
+            taken_over = stored.state is DeliveryState.LEASED
             stored.state, stored.lease_owner, stored.lease_until = (
                 DeliveryState.LEASED, owner, _utc(until))
+            taken.append(Leased(_stored(stored), taken_over))
         return taken
 
     async def record_outcomes(self, deliveries: list[Delivery], owner: str) -> set[DeliveryKey]:
         written = set()
         for delivery in deliveries:
             stored = self._deliveries.get(delivery.key)
-            if stored and stored.state is DeliveryState.LEASED and stored.lease_owner == owner:
+            if _holds(stored, delivery, owner):
                 self._deliveries[delivery.key] = _released(delivery)
                 written.add(delivery.key)
         return written
@@ -78,7 +79,7 @@ class MemoryCampaignStore:
         released = 0
         for delivery in deliveries:
             stored = self._deliveries.get(delivery.key)
-            if stored and stored.state is DeliveryState.LEASED and stored.lease_owner == owner:
+            if _holds(stored, delivery, owner):
                 stored.state, stored.lease_owner, stored.lease_until = (
                     DeliveryState.PENDING, None, None)
                 released += 1
@@ -104,13 +105,11 @@ class MemoryCampaignStore:
         return [_stored(d) for d in found[:limit]]
 
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts:
-        by_state: dict[DeliveryState, int] = {}
-        by_round: dict[int, int] = {}
+        cells: dict[tuple[int, DeliveryState], int] = {}
         for d in self._deliveries.values():
             if d.campaign_id == campaign_id:
-                by_state[d.state] = by_state.get(d.state, 0) + 1
-                by_round[d.round] = by_round.get(d.round, 0) + 1
-        return DeliveryCounts(by_state, by_round)
+                cells[(d.round, d.state)] = cells.get((d.round, d.state), 0) + 1
+        return DeliveryCounts(cells)
 
     async def next_due(self, campaign_id: str) -> datetime | None:
         times = [d.due_at if d.state is DeliveryState.PENDING else d.lease_until
@@ -181,6 +180,14 @@ def _takeable(d: Delivery, now: datetime, *, any_due: bool = False) -> bool:
         return any_due or d.due_at <= now
     return (d.state is DeliveryState.LEASED and d.lease_until is not None
             and d.lease_until <= now)
+
+
+def _holds(stored: Delivery | None, mine: Delivery, owner: str) -> bool:
+    """`owner` still holds the lease `mine` came with (its lease_until is the lease's token:
+    the same owner taking an expired lease again makes a new lease)."""
+    return (stored is not None and stored.state is DeliveryState.LEASED
+            and stored.lease_owner == owner
+            and (mine.lease_until is None or stored.lease_until == _utc(mine.lease_until)))
 
 
 def _released(delivery: Delivery) -> Delivery:

@@ -11,7 +11,7 @@ from datetime import datetime
 from domain.audience import Audience, AudienceKind
 from domain.campaigns import Campaign, Delivery, DeliveryState
 from domain.models import QuizAttempt
-from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey
+from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey, Leased
 from bot.store.port import ConcurrencyConflict
 from bot.store.sqlite import answer_from_row, attempt_from_row, worker_from_row
 from bot.store.sqlite_connection import SqliteConnection, guard
@@ -82,7 +82,7 @@ class SqliteCampaignStore:
 
     @guard("lease campaign deliveries")
     async def lease_due(self, campaign_id: str, owner: str, now: datetime, until: datetime,
-                        limit: int) -> list[Delivery]:
+                        limit: int) -> list[Leased]:
         at = encode_time(now)
         with self._db.transaction() as conn:
             rows = conn.execute(
@@ -93,7 +93,10 @@ class SqliteCampaignStore:
                        lease_until = ? WHERE campaign_id = ? AND worker_id = ? AND round = ?""",
                 [(owner, encode_time(until), campaign_id, r["worker_id"], r["round"])
                  for r in rows])
-        return [_delivery(r) for r in rows]
+        lease = {"state": DeliveryState.LEASED, "lease_owner": owner,
+                 "lease_until": decode_time(encode_time(until))}
+        return [Leased(_delivery(r).model_copy(update=lease), r["state"] == "leased")
+                for r in rows]
 
     @guard("record campaign deliveries")
     async def record_outcomes(self, deliveries: list[Delivery], owner: str) -> set[DeliveryKey]:
@@ -109,8 +112,9 @@ class SqliteCampaignStore:
                            uncertain = ?, resent = ?, sent_at = ?, activity_id = ?,
                            updated_at = ?
                        WHERE campaign_id = ? AND worker_id = ? AND round = ?
-                         AND state = 'leased' AND lease_owner = ?""",
-                    (*row[4:], *row[:3], owner))
+                         AND state = 'leased' AND lease_owner = ?
+                         AND (? IS NULL OR lease_until = ?)""",
+                    (*row[4:], *row[:3], owner, *[encode_time(d.lease_until)] * 2))
                 if cursor.rowcount == 1:
                     written.add(d.key)
         return written
@@ -123,8 +127,9 @@ class SqliteCampaignStore:
                 """UPDATE campaign_deliveries SET state = 'pending', lease_owner = NULL,
                        lease_until = NULL
                    WHERE campaign_id = ? AND worker_id = ? AND round = ?
-                     AND state = 'leased' AND lease_owner = ?""",
-                [(*d.key, owner) for d in deliveries])
+                     AND state = 'leased' AND lease_owner = ?
+                     AND (? IS NULL OR lease_until = ?)""",
+                [(*d.key, owner, *[encode_time(d.lease_until)] * 2) for d in deliveries])
             return conn.total_changes - before
 
     @guard("skip campaign deliveries")
@@ -150,15 +155,10 @@ class SqliteCampaignStore:
 
     @guard("count campaign deliveries")
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts:
-        by_state: dict[DeliveryState, int] = {}
-        by_round: dict[int, int] = {}
-        for r in self._db.conn.execute(
-                """SELECT state, round, count(*) AS n FROM campaign_deliveries
-                   WHERE campaign_id = ? GROUP BY state, round""", (campaign_id,)):
-            state = DeliveryState(r["state"])
-            by_state[state] = by_state.get(state, 0) + r["n"]
-            by_round[r["round"]] = by_round.get(r["round"], 0) + r["n"]
-        return DeliveryCounts(by_state, by_round)
+        rows = self._db.conn.execute(
+            """SELECT round, state, count(*) AS n FROM campaign_deliveries
+               WHERE campaign_id = ? GROUP BY round, state""", (campaign_id,))
+        return DeliveryCounts({(r["round"], DeliveryState(r["state"])): r["n"] for r in rows})
 
     @guard("find the next due delivery")
     async def next_due(self, campaign_id: str) -> datetime | None:

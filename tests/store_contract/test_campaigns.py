@@ -62,7 +62,9 @@ async def test_lease_takes_due_deliveries_once_in_due_order(store: Store) -> Non
          delivery("w3", due_minutes=90), delivery("w4", campaign_id="other")])
 
     taken = await store.campaigns.lease_due("c1", "A", NOW, LATER, limit=10)
-    assert [d.worker_id for d in taken] == ["w2", "w1"]  # w3 is not due, w4 another campaign
+    assert [t.delivery.worker_id for t in taken] == ["w2", "w1"]
+    assert {(t.delivery.state, t.delivery.lease_owner, t.delivery.lease_until, t.taken_over)
+            for t in taken} == {(DeliveryState.LEASED, "A", LATER, False)}  # w3 is not due, w4 another campaign
     assert await store.campaigns.lease_due("c1", "B", NOW, LATER, limit=10) == []
     stored = await store.campaigns.list_deliveries("c1")
     assert {d.worker_id: (d.state, d.lease_owner) for d in stored} == {
@@ -74,9 +76,11 @@ async def test_lease_takes_due_deliveries_once_in_due_order(store: Store) -> Non
 async def test_an_expired_lease_is_taken_over_and_the_old_owner_cannot_write(store: Store) -> None:
     await store.campaigns.add_deliveries([delivery("w1")])
     [mine] = await store.campaigns.lease_due("c1", "A", NOW, LATER, limit=5)
+    mine = mine.delivery
 
     [theirs] = await store.campaigns.lease_due("c1", "B", LATER, LATER + timedelta(minutes=5), 5)
-    assert theirs.state is DeliveryState.LEASED and theirs.lease_owner == "A"  # it was in flight
+    assert theirs.taken_over and theirs.delivery.lease_owner == "B"  # A's was maybe in flight
+    theirs = theirs.delivery
 
     late = mine.model_copy(update={"state": DeliveryState.SENT, "statuses": [201]})
     assert await store.campaigns.record_outcomes([late], "A") == set()
@@ -88,9 +92,23 @@ async def test_an_expired_lease_is_taken_over_and_the_old_owner_cannot_write(sto
         DeliveryState.UNKNOWN, [0], None, True)
 
 
+async def test_the_same_owner_taking_an_expired_lease_again_makes_a_new_lease(
+        store: Store) -> None:
+    await store.campaigns.add_deliveries([delivery("w1")])
+    [old] = await store.campaigns.lease_due("c1", "A", NOW, LATER, limit=5)
+    [new] = await store.campaigns.lease_due("c1", "A", LATER, LATER + timedelta(minutes=5), 5)
+    old, new = old.delivery, new.delivery
+
+    stale = old.model_copy(update={"state": DeliveryState.SENT})
+    assert await store.campaigns.record_outcomes([stale], "A") == set()
+    assert await store.campaigns.release([old], "A") == 0
+    done = new.model_copy(update={"state": DeliveryState.UNKNOWN})
+    assert await store.campaigns.record_outcomes([done], "A") == {done.key}
+
+
 async def test_outcomes_are_recorded_with_every_field(store: Store) -> None:
     await store.campaigns.add_deliveries([delivery("w1"), delivery("w2")])
-    a, b = await store.campaigns.lease_due("c1", "A", NOW, LATER, limit=5)
+    a, b = [t.delivery for t in await store.campaigns.lease_due("c1", "A", NOW, LATER, 5)]
     sent = a.model_copy(update={"state": DeliveryState.SENT, "attempts": 2, "statuses": [503, 201],
                                 "sent_at": NOW, "activity_id": "act-1", "updated_at": NOW})
     retry = b.model_copy(update={"state": DeliveryState.PENDING, "due_at": LATER,
@@ -101,16 +119,17 @@ async def test_outcomes_are_recorded_with_every_field(store: Store) -> None:
     assert stored["w1"] == sent.model_copy(update={"lease_owner": None, "lease_until": None})
     assert stored["w2"].state is DeliveryState.PENDING and stored["w2"].due_at == LATER
     assert await store.campaigns.lease_due("c1", "A", NOW, LATER, 5) == []
-    assert [d.worker_id for d in await store.campaigns.lease_due("c1", "A", LATER, LATER, 5)] == ["w2"]
+    assert [t.delivery.worker_id for t in await store.campaigns.lease_due(
+        "c1", "A", LATER, LATER, 5)] == ["w2"]
 
 
 async def test_release_returns_leased_deliveries_to_the_queue(store: Store) -> None:
     await store.campaigns.add_deliveries([delivery("w1")])
-    taken = await store.campaigns.lease_due("c1", "A", NOW, LATER, limit=5)
+    taken = [t.delivery for t in await store.campaigns.lease_due("c1", "A", NOW, LATER, 5)]
     assert await store.campaigns.release(taken, "B") == 0
     assert await store.campaigns.release(taken, "A") == 1
     [again] = await store.campaigns.lease_due("c1", "B", NOW, LATER, limit=5)
-    assert again.state is DeliveryState.PENDING and again.attempts == 0
+    assert not again.taken_over and again.delivery.attempts == 0
 
 
 async def test_skip_open_leaves_live_leases_and_outcomes_alone(store: Store) -> None:
@@ -118,7 +137,7 @@ async def test_skip_open_leaves_live_leases_and_outcomes_alone(store: Store) -> 
     [live] = await store.campaigns.lease_due("c1", "A", NOW, LATER, limit=1)
     assert await store.campaigns.skip_open("c1", "cancelled", NOW) == 2
     states = {d.worker_id: d.state for d in await store.campaigns.list_deliveries("c1")}
-    assert states[live.worker_id] is DeliveryState.LEASED
+    assert states[live.delivery.worker_id] is DeliveryState.LEASED
     assert sorted(states.values()) == sorted(
         [DeliveryState.LEASED, DeliveryState.SKIPPED, DeliveryState.SKIPPED])
 
@@ -138,7 +157,7 @@ async def test_two_instances_racing_never_take_the_same_delivery(store: Store) -
     async def drain(owner: str) -> list[str]:
         taken: list[str] = []
         while batch := await store.campaigns.lease_due("c1", owner, NOW, LATER, limit=7):
-            taken += [d.worker_id for d in batch]
+            taken += [t.delivery.worker_id for t in batch]
         return taken
     a, b = await asyncio.gather(drain("A"), drain("B"))
     assert sorted(a + b) == [f"w{i:03d}" for i in range(60)]
