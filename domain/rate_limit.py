@@ -42,14 +42,14 @@ class TenantRate:
             return self._paused_until - now
         while self._sent and self._sent[0] <= now - 1.0:
             self._sent.popleft()
-        if len(self._sent) >= self.limit:
-            return self._sent[len(self._sent) - self.limit] + 1.0 - now
+        if len(self._sent) >= self.limit:  # never 0 here: 0 means "granted"
+            return max(1e-6, self._sent[len(self._sent) - self.limit] + 1.0 - now)
         # Paced, too: at most a twentieth of a second's worth at once (a burst of new
         # connections overflows listen queues, and then arrives all together).
         self._tokens = min(self._burst(), self._tokens + (now - self._at) * self.limit)
         self._at = now
         if self._tokens < 1.0:
-            return (1.0 - self._tokens) / self.limit
+            return max(1e-6, (1.0 - self._tokens) / self.limit)
         self._tokens -= 1.0
         self._sent.append(now)
         return 0.0
