@@ -7,8 +7,10 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
+import pytest
 
 from bot.store.port import Store
+from bot.store.sqlite import SqliteStore
 from bot.teams_messenger import ConnectorMessenger
 from domain.audience import Audience, AudienceKind
 from domain.campaigns import Campaign, CampaignState, DeliveryState, QuizSpec, Reminders
@@ -20,6 +22,15 @@ from jobs.campaign_service import CampaignService
 from jobs.clock import Clock, SystemClock
 
 TENANT = "tenant-1"
+
+
+@pytest.fixture
+async def store(tmp_path):
+    """A real SQLite file (the campaign tests import this fixture)."""
+    backend = SqliteStore(tmp_path / "coach.db")
+    await backend.open()
+    yield backend
+    await backend.close()
 
 
 def reference(service_url: str, worker_id: str, tenant: str = TENANT) -> dict:

@@ -6,25 +6,21 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-import pytest
 
 from bot.store.sqlite import SqliteStore
 from domain.campaigns import CampaignState, DeliveryState
 from teams_connector_sim import SimConfig, SimProcess
 
 from campaign_processes import SenderProcess
-from campaign_support import register_workers, scheduled_campaign, wait_for_state
+from campaign_support import (  # store: the SQLite fixture
+    register_workers,
+    scheduled_campaign,
+    store,
+    wait_for_state,
+)
 
 WORKERS = 400
 FAST = dict(rate=300, lease=8, timeout=1.0, backoff=0.02)
-
-
-@pytest.fixture
-async def store(tmp_path):
-    backend = SqliteStore(tmp_path / "coach.db")
-    await backend.open()
-    yield backend
-    await backend.close()
 
 
 async def _until_delivered(sim: SimProcess, count: int) -> None:

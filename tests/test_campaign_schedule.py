@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-import pytest
 
 from bot.store.sqlite import SqliteStore
 from bot.teams_messenger import connector_session
@@ -15,7 +14,8 @@ from domain.schedule import Schedule, ScheduleMode
 from jobs.clock import FakeClock
 from teams_connector_sim import ConnectorSim, SimConfig
 
-from campaign_support import (
+from campaign_support import (  # store: the SQLite fixture
+    store,
     fast_config,
     final_states,
     register_workers,
@@ -25,14 +25,6 @@ from campaign_support import (
 )
 
 MONDAY = utc(2026, 11, 30, 9, 0)
-
-
-@pytest.fixture
-async def store(tmp_path):
-    backend = SqliteStore(tmp_path / "coach.db")
-    await backend.open()
-    yield backend
-    await backend.close()
 
 
 async def _submit(store: SqliteStore, worker_id: str, at) -> None:

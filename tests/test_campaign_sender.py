@@ -7,14 +7,14 @@ from collections import Counter
 
 import pytest
 
-from bot.store.sqlite import SqliteStore
 from bot.teams_messenger import connector_session
 from domain.campaigns import CampaignState, DeliveryState
 from jobs.campaign_service import CampaignService
 from jobs.clock import SystemClock
 from teams_connector_sim import ConnectorSim, SimConfig
 
-from campaign_support import (
+from campaign_support import (  # store: the SQLite fixture
+    store,
     fast_config,
     final_states,
     register_workers,
@@ -23,14 +23,6 @@ from campaign_support import (
     sender_for,
     wait_for_state,
 )
-
-
-@pytest.fixture
-async def store(tmp_path):
-    backend = SqliteStore(tmp_path / "coach.db")
-    await backend.open()
-    yield backend
-    await backend.close()
 
 
 @pytest.fixture
