@@ -11,6 +11,7 @@ as unknown the same way.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 from collections.abc import Awaitable, Callable
@@ -59,6 +60,7 @@ class DeliveryRun:
         self.rng = rng or random.Random()
         self.tenant_rate = tenant_rate
         self.tenants: dict[str, TenantRate] = {}
+        self._turns: dict[str, asyncio.Lock] = {}
         self.conversations = ConversationWindows()
 
     async def deliver(self, campaign: Campaign, d: Delivery,
@@ -135,19 +137,25 @@ class DeliveryRun:
 
     async def _wait_for_limits(self, campaign: Campaign, d: Delivery,
                                reference: dict[str, Any]) -> None:
+        """The conversation's windows, then the tenant's turn: deliveries queue for the
+        tenant limiter in order (one lock), so only the head of the queue sleeps on it."""
         conversation = reference.get("conversation", {}).get("id", "")
         tenant = self._tenant(campaign.tenant_id)
-        while True:
-            if self.stopping() or self._lease_ending(d):
-                raise HandBack
-            now = self.clock.monotonic()
-            wait = self.conversations.wait(conversation, now)
-            if wait <= 0:
-                wait = tenant.wait(now)
-                if wait <= 0:
-                    self.conversations.record(conversation, now)
-                    return
+        while (wait := self.conversations.wait(conversation, self.clock.monotonic())) > 0:
+            self._check_can_send(d)
             await self.clock.sleep(min(wait, 0.5))
+        async with self._turns.setdefault(campaign.tenant_id, asyncio.Lock()):
+            while True:
+                self._check_can_send(d)
+                wait = tenant.wait(self.clock.monotonic())
+                if wait <= 0:
+                    break
+                await self.clock.sleep(min(wait, 0.5))
+        self.conversations.record(conversation, self.clock.monotonic())
+
+    def _check_can_send(self, d: Delivery) -> None:
+        if self.stopping() or self._lease_ending(d):
+            raise HandBack
 
     def _lease_ending(self, d: Delivery) -> bool:
         """Sending now could outlive our lease (request timeout included): someone else may
