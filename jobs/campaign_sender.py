@@ -24,6 +24,7 @@ from datetime import timedelta
 from domain.campaigns import Campaign, CampaignState, Delivery, DeliveryState, reminder_due
 from domain.messaging import Messenger
 from domain.models import Worker
+from bot.settings import Settings
 from bot.store.campaign_port import Leased
 from bot.store.port import Store, StoreUnavailable
 from jobs.campaign_card import placeholder_card
@@ -44,6 +45,11 @@ class SenderConfig:
     flush_seconds: float = 0.05  # outcomes are written at least this often
     idle_seconds: float = 1.0  # pause between rounds when nothing was due
     cancel_check_seconds: float = 0.25  # how old a cached "not cancelled" may be
+
+
+def config_from_settings(settings: Settings) -> SenderConfig:
+    return SenderConfig(tenant_rate=settings.teams_tenant_rate,
+                        policy=SendPolicy(resend_unknown=settings.campaign_resend_unknown))
 
 
 def new_owner() -> str:

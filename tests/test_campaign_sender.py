@@ -118,3 +118,14 @@ async def test_cancel_mid_way_stops_sending_within_a_second(store, session) -> N
         assert states[DeliveryState.SENT] == sim.stats.delivered
         assert states[DeliveryState.SKIPPED] == 400 - sim.stats.delivered
         assert (await store.campaigns.get_campaign("camp-1")).state is CampaignState.CANCELLED
+
+
+def test_sender_settings_come_from_the_environment(monkeypatch) -> None:
+    from bot.settings import Settings
+    from jobs.campaign_sender import config_from_settings
+
+    monkeypatch.setenv("TEAMS_TENANT_RATE", "30")
+    monkeypatch.setenv("CAMPAIGN_RESEND_UNKNOWN", "false")
+    config = config_from_settings(Settings(_env_file=None))
+    assert (config.tenant_rate, config.policy.resend_unknown) == (30.0, False)
+    assert config_from_settings(Settings(_env_file=None, teams_tenant_rate=50)).tenant_rate == 50
