@@ -3,7 +3,7 @@ in-process connector simulator and a real SQLite file."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 
 
 from bot.store.sqlite import SqliteStore

@@ -21,7 +21,6 @@ from campaign_support import (  # store: the SQLite fixture
     run_until_sent,
     scheduled_campaign,
     sender_for,
-    wait_for_state,
 )
 
 
@@ -93,7 +92,6 @@ async def test_unknown_outcomes_are_resent_once_or_left_unknown(store, session) 
         twice = {key.split(":")[1] for key, n in sim.deliveries_by_key().items() if n > 1}
         assert twice and all(rows[w].uncertain and rows[w].resent for w in twice)
         assert max(sim.deliveries_by_key().values()) == 2
-        assert all(n >= 1 for n in Counter(k.split(":")[1] for k in sim.deliveries_by_key()).values())
 
 
 async def test_cancel_mid_way_stops_sending_within_a_second(store, session) -> None:
