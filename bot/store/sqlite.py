@@ -186,7 +186,7 @@ class SqliteAttemptStore:
         return self._read(worker_id, attempt_id)
 
     @guard("record a quiz answer")
-    async def recordanswer_from_row(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
+    async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
