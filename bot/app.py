@@ -22,7 +22,8 @@ from bot import sdk_fixes
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
 from bot.content import load_catalog
-from bot.retention import install_retention
+from bot.job_hosting import install_jobs
+from bot.org_profile import ProfileInvalid, load_profile
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
@@ -123,7 +124,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, *, store: Store | None = None,
-               connections: Connections | None = None) -> web.Application:
+               connections: Connections | None = None, jobs: bool = True) -> web.Application:
     """`connections` replaces the outbound credentials (tests use a local token source)."""
     problem = settings.anonymous_problem()
     if problem:
@@ -133,7 +134,10 @@ def create_app(settings: Settings, *, store: Store | None = None,
             "no bot client id is set: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, "
             "or run locally with `coach serve --anonymous`")
     sdk_fixes.apply()
-    catalog, _ = load_catalog()
+    try:
+        catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
+    except ProfileInvalid as exc:
+        raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
     store = store or create_store(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
@@ -151,7 +155,8 @@ def create_app(settings: Settings, *, store: Store | None = None,
             await app[VALIDATOR_KEY].close()  # type: ignore[attr-defined]
 
     app.cleanup_ctx.append(store_lifetime)
-    install_retention(app, store, settings.usage_retention_days)
+    if jobs:
+        install_jobs(app, store, settings)
     return app
 
 

@@ -13,10 +13,10 @@ import secrets
 from bot.content import Module, Question
 from domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
 from domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
+from cards.actions import AnswerQuestion
 from cards.general import notice_card
 from cards.quiz import answered_card, finished_card, question_card, result_card
 
-from .actions import AnswerQuestion
 from .commands import find_module
 from .menu import show_menu
 from .turn import Turn
@@ -33,12 +33,8 @@ def _digest(*parts: object, length: int) -> str:
 
 
 def _attempt_id(turn: Turn, module_id: str) -> str:
-    """The same click (double-click, redelivery) maps to the same attempt. A key without a
-    card nonce or activity id (see bot/agent.py) identifies nothing: then a random id."""
-    key = turn.dedupe_key
-    if key in ("", "activity:") or key.startswith(("card:|", "card:-|")):
-        return secrets.token_hex(12)
-    return _digest("attempt", turn.worker.id, module_id, key, length=24)
+    """The same click (double-click, redelivery) maps to the same attempt."""
+    return _digest("attempt", turn.worker.id, module_id, turn.dedupe_key, length=24)
 
 
 def _event_id(kind: EventKind, attempt_id: str) -> str:
@@ -118,8 +114,8 @@ async def answer_question(turn: Turn, action: AnswerQuestion) -> None:
     answer = QuizAnswer(question_id=question.id, chosen=choice.chosen,
                         correct=is_correct(question, choice.chosen), answered_at=turn.now)
     recorded = await turn.store.attempts.record_answer(turn.worker.id, attempt.id, answer)
-    attempt = await turn.store.attempts.get_attempt(turn.worker.id, attempt.id) or attempt
-    if not recorded:
+    attempt = recorded.attempt or attempt
+    if not recorded.written:
         await _show_repeat(turn, module, attempt, question)
         return
     turn.replace(answered_card(turn.texts, module, attempt, question, answer))
@@ -151,8 +147,8 @@ async def _show_repeat(turn: Turn, module: Module, attempt: QuizAttempt, questio
 
 async def _finish(turn: Turn, module: Module, attempt: QuizAttempt) -> None:
     result = score(attempt.question_ids, attempt.answers, module.quiz.pass_mark)
-    if not await turn.store.attempts.submit_attempt(
-            turn.worker.id, attempt.id, result.score, result.passed, turn.now):
+    if not (await turn.store.attempts.submit_attempt(
+            turn.worker.id, attempt.id, result.score, result.passed, turn.now)).written:
         return  # submitted by a concurrent delivery, which sent the result
     await turn.record(EventKind.QUIZ_SUBMITTED, module.id, detail="passed" if result.passed else "failed",
                       event_id=_event_id(EventKind.QUIZ_SUBMITTED, attempt.id))

@@ -306,6 +306,19 @@ class CosmosCampaignStore:
         await self._docs.delete(f"block:{safe_key(worker_id)}", f"~blocks:{tenant_id}",
                                 "clear a worker's block")
 
+    async def _worker_docs(self, worker_id: str) -> list[Doc]:
+        """The worker's deliveries and block records, across campaigns (`worker_id` is indexed)."""
+        return await self._docs.query(
+            "SELECT c.id, c.campaignId FROM c WHERE c.worker_id = @w AND c.type IN ('delivery', 'block')",
+            {"@w": worker_id}, "find a worker's campaign deliveries")
+
+    async def delete_for_worker(self, worker_id: str) -> None:
+        for doc in await self._worker_docs(worker_id):
+            await self._docs.delete(doc["id"], doc["campaignId"], "delete a worker's campaign delivery")
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        return bool(await self._worker_docs(worker_id))
+
     async def update_conversation(self, worker_id: str, conversation: dict) -> None:
         await self._workers.patch(WORKER_DOC, worker_id,
                                   [{"op": "set", "path": "/conversation", "value": conversation}],

@@ -148,6 +148,15 @@ class MemoryCampaignStore:
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
         self._blocked.pop(worker_id, None)
 
+    async def delete_for_worker(self, worker_id: str) -> None:
+        for key in [k for k, d in self._deliveries.items() if d.worker_id == worker_id]:
+            del self._deliveries[key]
+        self._blocked.pop(worker_id, None)
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        return worker_id in self._blocked or any(
+            d.worker_id == worker_id for d in self._deliveries.values())
+
     async def update_conversation(self, worker_id: str, conversation: dict) -> None:
         if worker := self._data.workers.get(worker_id):
             worker.conversation = dict(conversation)
@@ -195,3 +204,4 @@ def _released(delivery: Delivery) -> Delivery:
     if stored.state is not DeliveryState.LEASED:
         stored.lease_owner = stored.lease_until = None
     return stored
+

@@ -15,10 +15,20 @@ from datetime import datetime
 from pathlib import Path
 
 from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
-from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
-from bot.store import sqlite_reports
-from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
+from domain.report_rules import Reports
+from bot.store.erasure import RegistryPrivacyStore
+from bot.store.maintenance import NoCounters
+from bot.store.port import (
+    AttemptWrite,
+    ConcurrencyConflict,
+    Health,
+    StoreUnavailable,
+    WriteOutcome,
+    answer_refusal,
+)
+from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
+from bot.store.sqlite_reports import SqliteReportFacts
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
@@ -26,9 +36,33 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-class SqliteWorkerStore:
+class _WorkerRows:
+    """`WorkerData` over one table whose `_column` holds the worker's id."""
+
+    _table: str
+    _column = "worker_id"
+
     def __init__(self, db: SqliteConnection):
         self._db = db
+
+    @guard("delete a worker's data")
+    async def delete_for_worker(self, worker_id: str) -> None:
+        with self._db.transaction() as conn:
+            self._delete(conn, worker_id)
+
+    def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
+        conn.execute(f"DELETE FROM {self._table} WHERE {self._column} = ?", (worker_id,))
+
+    @guard("look for a worker's data")
+    async def holds_worker(self, worker_id: str) -> bool:
+        row = self._db.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {self._table} WHERE {self._column} = ?)",
+            (worker_id,)).fetchone()
+        return bool(row[0])
+
+
+class SqliteWorkerStore(_WorkerRows):
+    _table, _column = "workers", "id"
 
     @guard("read a worker")
     async def get_worker(self, worker_id: str) -> Worker | None:
@@ -76,9 +110,8 @@ def worker_from_row(row: sqlite3.Row) -> Worker:
         time_zone=row["time_zone"])
 
 
-class SqliteProgressStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteProgressStore(_WorkerRows):
+    _table = "progress"
 
     @guard("read progress")
     async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
@@ -135,9 +168,8 @@ def _progress(row: sqlite3.Row) -> ModuleProgress:
         minutes_to_complete=row["minutes_to_complete"], version=row["version"])
 
 
-class SqliteEventStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteEventStore(_WorkerRows):
+    _table = "events"
 
     @guard("record a usage event")
     async def record_event(self, event: UsageEvent) -> bool:
@@ -154,9 +186,8 @@ class SqliteEventStore:
             return conn.execute("DELETE FROM events WHERE at < ?", (encode_time(cutoff),)).rowcount
 
 
-class SqliteAttemptStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteAttemptStore(_WorkerRows):
+    _table = "attempts"
 
     @guard("create a quiz attempt")
     async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
@@ -186,7 +217,9 @@ class SqliteAttemptStore:
         return self._read(worker_id, attempt_id)
 
     @guard("record a quiz answer")
-    async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
+    async def record_answer(
+        self, worker_id: str, attempt_id: str, answer: QuizAnswer
+    ) -> AttemptWrite:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
@@ -197,15 +230,20 @@ class SqliteAttemptStore:
                    ON CONFLICT DO NOTHING""",
                 (answer.question_id, json.dumps(answer.chosen), int(answer.correct),
                  encode_time(answer.answered_at), attempt_id, worker_id, answer.question_id))
-            if cursor.rowcount != 1:
-                return False
-            conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?", (attempt_id,))
-            return True
+            written = cursor.rowcount == 1
+            if written:
+                conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?",
+                             (attempt_id,))
+            stored = self._read(worker_id, attempt_id)
+        if written:
+            return AttemptWrite(WriteOutcome.WRITTEN, stored)
+        return AttemptWrite(answer_refusal(stored, answer.question_id) or WriteOutcome.CLOSED,
+                            stored)
 
     @guard("submit a quiz attempt")
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
-    ) -> bool:
+    ) -> AttemptWrite:
         submitted_at = encode_time(at)
         with self._db.transaction() as conn:
             cursor = conn.execute(
@@ -213,11 +251,14 @@ class SqliteAttemptStore:
                        submitted_at = ?, version = version + 1
                    WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
                 (score, int(passed), submitted_at, attempt_id, worker_id))
-            if cursor.rowcount != 1:
-                return False
-            conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
-                         (submitted_at, attempt_id))
-            return True
+            written = cursor.rowcount == 1
+            if written:
+                conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
+                             (submitted_at, attempt_id))
+            stored = self._read(worker_id, attempt_id)
+        if stored is None:
+            return AttemptWrite(WriteOutcome.MISSING, None)
+        return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
 
     @guard("list quiz attempts")
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
@@ -231,6 +272,11 @@ class SqliteAttemptStore:
         rows = conn.execute(
             "SELECT * FROM attempts WHERE worker_id = ? ORDER BY started_at, id", (worker_id,))
         return [attempt_from_row(row, answers.get(row["id"], {})) for row in rows]
+
+    def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
+        conn.execute("DELETE FROM answers WHERE attempt_id IN "
+                     "(SELECT id FROM attempts WHERE worker_id = ?)", (worker_id,))
+        super()._delete(conn, worker_id)
 
     def _read(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
         conn = self._db.conn
@@ -260,9 +306,8 @@ def attempt_from_row(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAt
         campaign_id=row["campaign_id"], version=row["version"])
 
 
-class SqliteFeedbackStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteFeedbackStore(_WorkerRows):
+    _table = "feedback"
 
     @guard("store feedback")
     async def add_feedback(self, feedback: Feedback) -> bool:
@@ -286,38 +331,6 @@ class SqliteFeedbackStore:
                          created_at=decode_time(r["created_at"])) for r in rows]
 
 
-class SqliteReportStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
-
-    @guard("compute the usage report")
-    async def usage_report(self, flt: ReportFilter) -> UsageReport:
-        with self._db.transaction("DEFERRED") as conn:
-            return sqlite_reports.usage_report(conn, flt)
-
-    @guard("compute the quiz report")
-    async def quiz_report(self, flt: ReportFilter) -> QuizReport:
-        with self._db.transaction("DEFERRED") as conn:
-            return sqlite_reports.quiz_report(conn, flt)
-
-    @guard("compute the feedback report")
-    async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
-        with self._db.transaction("DEFERRED") as conn:
-            return sqlite_reports.feedback_report(conn, flt)
-
-
-class SqlitePrivacyStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
-
-    @guard("delete a worker's data")
-    async def delete_worker_data(self, worker_id: str) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("DELETE FROM answers WHERE attempt_id IN "
-                         "(SELECT id FROM attempts WHERE worker_id = ?)", (worker_id,))
-            for table in ("attempts", "progress", "feedback", "events"):
-                conn.execute(f"DELETE FROM {table} WHERE worker_id = ?", (worker_id,))
-            conn.execute("DELETE FROM workers WHERE id = ?", (worker_id,))
 
 
 class SqliteStore:
@@ -330,8 +343,11 @@ class SqliteStore:
         self.events = SqliteEventStore(self._db)
         self.attempts = SqliteAttemptStore(self._db)
         self.feedback = SqliteFeedbackStore(self._db)
-        self.reports = SqliteReportStore(self._db)
-        self.privacy = SqlitePrivacyStore(self._db)
+        self.reports = Reports(SqliteReportFacts(self._db))
+        self.privacy = RegistryPrivacyStore(self)
+        self.leases = SqliteLeaseStore(self._db)
+        self.job_runs = SqliteJobRunStore(self._db)
+        self.maintenance = NoCounters("sqlite")
         from bot.store.sqlite_campaigns import SqliteCampaignStore  # it builds on this module
 
         self.campaigns = SqliteCampaignStore(self._db)

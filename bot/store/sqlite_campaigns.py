@@ -42,6 +42,20 @@ class SqliteCampaignStore:
         assert stored is not None
         return stored
 
+    @guard("delete a worker's campaign deliveries")
+    async def delete_for_worker(self, worker_id: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM campaign_deliveries WHERE worker_id = ?", (worker_id,))
+            conn.execute("DELETE FROM campaign_blocks WHERE worker_id = ?", (worker_id,))
+
+    @guard("look for a worker's campaign deliveries")
+    async def holds_worker(self, worker_id: str) -> bool:
+        row = self._db.conn.execute(
+            """SELECT EXISTS (SELECT 1 FROM campaign_deliveries WHERE worker_id = ?)
+                   OR EXISTS (SELECT 1 FROM campaign_blocks WHERE worker_id = ?)""",
+            (worker_id, worker_id)).fetchone()
+        return bool(row[0])
+
     @guard("read a campaign")
     async def get_campaign(self, campaign_id: str) -> Campaign | None:
         return self._campaign(campaign_id)
