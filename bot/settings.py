@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     cosmos_report_timeout_seconds: float = Field(30.0, gt=0)  # one report query, all pages
     cosmos_endpoint_discovery: bool = False  # true for multi-region accounts
 
+    # Trainer campaigns (jobs/campaign_sender.py).
+    teams_tenant_rate: float = Field(50.0, gt=0, le=50.0)  # requests/s per tenant (Teams: 50)
+    campaign_resend_unknown: bool = True  # resend once what may not have arrived (timeout, 502/504)
+
     # Roles: Entra object ids (comma separated).
     admin_ids: IdList = Field(default_factory=list)
     trainer_ids: IdList = Field(default_factory=list)

@@ -33,6 +33,7 @@ from domain.models import (
     UsageEvent,
     Worker,
 )
+from bot.store.campaign_port import CampaignStore
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 
 
@@ -257,6 +258,7 @@ class Store(Protocol):
     feedback: FeedbackStore
     reports: ReportStore
     privacy: PrivacyStore
+    campaigns: CampaignStore  # bot/store/campaign_port.py
     leases: LeaseStore
     job_runs: JobRunStore
     maintenance: MaintenanceStore

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from bot.store.sqlite_campaign_schema import CAMPAIGN_TABLES
 from domain.reports import iso_week
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
@@ -155,6 +156,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             ended_at TEXT,
             detail TEXT NOT NULL) WITHOUT ROWID""",
     )),
+    Migration(4, "trainer campaigns", CAMPAIGN_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
