@@ -18,7 +18,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, Connections
 from pydantic import ValidationError
 from yarl import URL
 
-from bot import sdk_fixes
+from bot import sdk_fixes, telemetry
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
 from bot.content import load_catalog
@@ -134,11 +134,11 @@ def create_app(settings: Settings, *, store: Store | None = None,
             "or run locally with `coach serve --anonymous`")
     sdk_fixes.apply()
     catalog, _ = load_catalog()
-    store = store or create_store(settings)
+    store = telemetry.instrument_store(store or create_store(settings))
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
-    app[AGENT_KEY] = CoachAgent(settings, store, catalog, connections)
+    app[AGENT_KEY] = telemetry.instrument_agent(CoachAgent(settings, store, catalog, connections))
     app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)

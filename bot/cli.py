@@ -26,14 +26,10 @@ def _settings(**overrides: object) -> Settings:
         raise SystemExit(f"coach: configuration error: {problems}") from None
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The SDK logs "App ID is not provided" and tracing noise on every anonymous turn.
-    for noisy in ("microsoft_agents", "azure", "msal"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    # Anonymous turns have no app id by design; the SDK warns about it on every turn.
-    logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(logging.ERROR)
+def _logging(verbose: bool, settings: Settings) -> None:
+    from bot import logging_setup
+
+    logging_setup.configure(settings, verbose=verbose)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -49,7 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = _settings(**overrides)
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     try:
         app = create_app(settings)
     except ConfigurationError as exc:
@@ -72,7 +68,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from bot.devserver import run_dev
 
     settings = _settings(anonymous=True, host="127.0.0.1", **({"port": args.port} if args.port else {}))
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     return asyncio.run(run_dev(settings, playground_port=args.playground_port))
 
 

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     public_host: str = ""  # domain the bot is served on, for the manifest's validDomains
     app_version: str = "1.0.0"
 
+    # Observability. With a connection string, traces, metrics and logs go to Azure Monitor.
+    applicationinsights_connection_string: SecretStr = SecretStr("")
+    log_format: Literal["text", "json"] = "text"
+
     @field_validator("openid_metadata", "token_issuers", "admin_ids", "trainer_ids", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
