@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli_store import add_backup_parsers
 from bot.report_cli import add_report_parser
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Recompute every pre-aggregated report counter from the source documents (a full "
                     "scan: run it off-peak). /healthz says when it is needed.")
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
+    add_backup_parsers(store_commands, _settings)
 
     add_report_parser(commands)
     return parser
