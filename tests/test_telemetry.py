@@ -26,8 +26,10 @@ IKEY = "00000000-0000-4000-8000-00000000abcd"
 class Ingestion:
     """Stands in for Application Insights' ingestion endpoint (POST /v2.1/track)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: bool = False) -> None:
         self.envelopes: list[dict] = []
+        self.requests = 0
+        self.refuse = refuse  # answer 400 (not retried) to everything
         self.server: TestServer | None = None
 
     async def start(self) -> "Ingestion":
@@ -38,7 +40,10 @@ class Ingestion:
         return self
 
     async def _track(self, request: web.Request) -> web.Response:
+        self.requests += 1
         raw = await request.read()
+        if self.refuse:
+            return web.json_response({"error": "refused"}, status=400)
         if request.headers.get("Content-Encoding") == "gzip":
             raw = gzip.decompress(raw)
         items = json.loads(raw)
@@ -64,7 +69,12 @@ async def run_probe(env: dict[str, str], *args: str) -> tuple[dict, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(PROBE), *args, cwd=REPO, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
     assert process.returncode == 0, err.decode()[-3000:]
     return json.loads(out.decode().strip().splitlines()[-1]), err.decode()
 
@@ -101,6 +111,21 @@ async def test_with_a_connection_string_turns_errors_latency_and_spans_reach_the
                     if envelope["name"] == "Microsoft.ApplicationInsights.Metric"}
     assert {"coach.turns", "coach.store.latency", "coach.errors"} <= sent_metrics
     assert IKEY not in stderr  # the key is masked in the process's own log lines
+
+
+async def test_failing_exports_are_not_exported_as_logs_again(connector):
+    """The exporter logs each failed export; were those records exported too, every failure
+    would make another export, without end (seen here before the filter: thousands a second)."""
+    ingestion = await Ingestion(refuse=True).start()
+    try:
+        connection = f"InstrumentationKey={IKEY};IngestionEndpoint={ingestion.url}"
+        result, stderr = await run_probe(
+            probe_env(APPLICATIONINSIGHTS_CONNECTION_STRING=connection), connector.url, "--flush")
+    finally:
+        await ingestion.server.close()  # type: ignore[union-attr]
+    assert result["telemetry"] is True
+    assert "server side error" in stderr  # the failures were logged...
+    assert 0 < ingestion.requests <= 10  # ...and not exported again and again
 
 
 def test_unconfigured_process_leaves_store_and_agent_unwrapped():
