@@ -3,7 +3,6 @@ continuous backup of its own: docs/deploy.md)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -37,20 +36,22 @@ def _run(settings_factory: Callable[[], Settings], action: str, path: Path, forc
     return 0
 
 
+COMMANDS = {
+    "backup": ("SQLite: copy the database to PATH (safe while the bot is serving)",
+               "Copy the SQLite database (SQLITE_PATH) to PATH with SQLite's online backup API: a "
+               "consistent copy, taken while the bot keeps serving.",
+               "the backup file to write", "replace PATH if it exists"),
+    "restore": ("SQLite: replace the database with the backup in PATH (bot stopped)",
+                "Check that PATH is an Adoption Coach database of a supported version, then copy it "
+                "over the SQLite database (SQLITE_PATH). Stop the bot first.",
+                "the backup file to restore", "replace an existing database"),
+}
+
+
 def add_backup_parsers(store_commands: Any, settings_factory: Callable[[], Settings]) -> None:
     """Register `backup` and `restore` under `coach store`."""
-    backup = store_commands.add_parser(
-        "backup", help="SQLite: copy the database to PATH (safe while the bot is serving)",
-        description="Copy the SQLite database (SQLITE_PATH) to PATH with SQLite's online backup "
-                    "API: a consistent copy, taken while the bot keeps serving.")
-    backup.add_argument("path", type=Path, metavar="PATH", help="the backup file to write")
-    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    backup.set_defaults(func=lambda args: _run(settings_factory, "backup", args.path, args.force))
-
-    restore = store_commands.add_parser(
-        "restore", help="SQLite: replace the database with the backup in PATH (bot stopped)",
-        description="Check that PATH is an Adoption Coach database of a supported version, then "
-                    "copy it over the SQLite database (SQLITE_PATH). Stop the bot first.")
-    restore.add_argument("path", type=Path, metavar="PATH", help="the backup file to restore")
-    restore.add_argument("--force", action="store_true", help="replace an existing database")
-    restore.set_defaults(func=lambda args: _run(settings_factory, "restore", args.path, args.force))
+    for action, (summary, description, path_help, force_help) in COMMANDS.items():
+        command = store_commands.add_parser(action, help=summary, description=description)
+        command.add_argument("path", type=Path, metavar="PATH", help=path_help)
+        command.add_argument("--force", action="store_true", help=force_help)
+        command.set_defaults(func=lambda args, action=action: _run(settings_factory, action, args.path, args.force))

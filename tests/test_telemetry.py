@@ -86,14 +86,19 @@ async def test_without_a_connection_string_nothing_is_imported_or_exported(conne
     assert result["distro_imported"] is False
 
 
-async def test_with_a_connection_string_turns_errors_latency_and_spans_reach_the_ingestion(connector):
-    ingestion = await Ingestion().start()
+async def probe_with_ingestion(connector, ingestion: Ingestion) -> tuple[dict, str]:
+    await ingestion.start()
     try:
         connection = f"InstrumentationKey={IKEY};IngestionEndpoint={ingestion.url}"
-        result, stderr = await run_probe(
+        return await run_probe(
             probe_env(APPLICATIONINSIGHTS_CONNECTION_STRING=connection), connector.url, "--flush")
     finally:
         await ingestion.server.close()  # type: ignore[union-attr]
+
+
+async def test_with_a_connection_string_turns_errors_latency_and_spans_reach_the_ingestion(connector):
+    ingestion = Ingestion()
+    result, stderr = await probe_with_ingestion(connector, ingestion)
     assert result["telemetry"] is True and result["distro_imported"] is True
     metrics = result["metrics"]
     kinds = sorted(point["kind"] for point in metrics["coach.turns"])
@@ -116,13 +121,8 @@ async def test_with_a_connection_string_turns_errors_latency_and_spans_reach_the
 async def test_failing_exports_are_not_exported_as_logs_again(connector):
     """The exporter logs each failed export; were those records exported too, every failure
     would make another export, without end (seen here before the filter: thousands a second)."""
-    ingestion = await Ingestion(refuse=True).start()
-    try:
-        connection = f"InstrumentationKey={IKEY};IngestionEndpoint={ingestion.url}"
-        result, stderr = await run_probe(
-            probe_env(APPLICATIONINSIGHTS_CONNECTION_STRING=connection), connector.url, "--flush")
-    finally:
-        await ingestion.server.close()  # type: ignore[union-attr]
+    ingestion = Ingestion(refuse=True)
+    result, stderr = await probe_with_ingestion(connector, ingestion)
     assert result["telemetry"] is True
     assert "server side error" in stderr  # the failures were logged...
     assert 0 < ingestion.requests <= 10  # ...and not exported again and again
