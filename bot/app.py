@@ -22,7 +22,7 @@ from bot import sdk_fixes, telemetry
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
 from bot.content import load_catalog
-from bot.retention import install_retention
+from bot.job_hosting import install_jobs
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
@@ -123,7 +123,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, *, store: Store | None = None,
-               connections: Connections | None = None) -> web.Application:
+               connections: Connections | None = None, jobs: bool = True) -> web.Application:
     """`connections` replaces the outbound credentials (tests use a local token source)."""
     problem = settings.anonymous_problem()
     if problem:
@@ -151,7 +151,8 @@ def create_app(settings: Settings, *, store: Store | None = None,
             await app[VALIDATOR_KEY].close()  # type: ignore[attr-defined]
 
     app.cleanup_ctx.append(store_lifetime)
-    install_retention(app, store, settings.usage_retention_days)
+    if jobs:
+        install_jobs(app, store, settings)
     return app
 
 

@@ -48,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(**overrides)
     _logging(args.verbose, settings)
     try:
-        app = create_app(settings)
+        app = create_app(settings, jobs=not args.no_jobs)
     except ConfigurationError as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
@@ -61,6 +61,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     except OSError as exc:
         print(f"coach: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from bot.job_hosting import run_jobs
+
+    settings = _settings()
+    _logging(args.verbose)
+    try:
+        asyncio.run(run_jobs(settings, once=args.once))
+    except StoreUnavailable as exc:
+        print(f"coach: cannot open the {settings.store} store: {exc}", file=sys.stderr)
         return 2
     return 0
 
@@ -152,7 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="local development only: accept requests without a token (loopback host only)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, env HOST)")
     serve.add_argument("--port", type=int, help="port (default 3978, env PORT)")
+    serve.add_argument("--no-jobs", action="store_true",
+                       help="do not run the background jobs here (run `coach jobs` elsewhere)")
     serve.set_defaults(func=cmd_serve)
+
+    jobs = commands.add_parser(
+        "jobs", help="run only the background jobs (retention, ...) until SIGTERM/SIGINT",
+        description="Run the background jobs without the web service, for deployments that "
+                    "start `coach serve --no-jobs`. Any number of these may run: each job runs "
+                    "on one of them at a time (a lease in the store), once per period. Stops "
+                    "cleanly on SIGTERM or SIGINT: a running job is asked to stop, its lease "
+                    "is released.")
+    jobs.add_argument("--once", action="store_true",
+                      help="run the jobs that are due once, then exit (for a scheduler)")
+    jobs.set_defaults(func=cmd_jobs)
 
     dev = commands.add_parser("dev", help="run the bot on SQLite with the local Teams client (Agents Playground)",
                               description="Run the bot anonymously on 127.0.0.1 with the Microsoft 365 Agents "

@@ -118,8 +118,8 @@ async def answer_question(turn: Turn, action: AnswerQuestion) -> None:
     answer = QuizAnswer(question_id=question.id, chosen=choice.chosen,
                         correct=is_correct(question, choice.chosen), answered_at=turn.now)
     recorded = await turn.store.attempts.record_answer(turn.worker.id, attempt.id, answer)
-    attempt = await turn.store.attempts.get_attempt(turn.worker.id, attempt.id) or attempt
-    if not recorded:
+    attempt = recorded.attempt or attempt
+    if not recorded.written:
         await _show_repeat(turn, module, attempt, question)
         return
     turn.replace(answered_card(turn.texts, module, attempt, question, answer))
@@ -151,8 +151,8 @@ async def _show_repeat(turn: Turn, module: Module, attempt: QuizAttempt, questio
 
 async def _finish(turn: Turn, module: Module, attempt: QuizAttempt) -> None:
     result = score(attempt.question_ids, attempt.answers, module.quiz.pass_mark)
-    if not await turn.store.attempts.submit_attempt(
-            turn.worker.id, attempt.id, result.score, result.passed, turn.now):
+    if not (await turn.store.attempts.submit_attempt(
+            turn.worker.id, attempt.id, result.score, result.passed, turn.now)).written:
         return  # submitted by a concurrent delivery, which sent the result
     await turn.record(EventKind.QUIZ_SUBMITTED, module.id, detail="passed" if result.passed else "failed",
                       event_id=_event_id(EventKind.QUIZ_SUBMITTED, attempt.id))

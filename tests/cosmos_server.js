@@ -9,7 +9,9 @@
 // - transactional batch ignored the partition key header (500), had no Patch operation and did
 //   not roll back a failed atomic batch: all three fixed;
 // - the account metadata advertised https://<listen address>, so clients doing endpoint
-//   discovery (or going through a proxy) were sent elsewhere: now the address the client used.
+//   discovery (or going through a proxy) were sent elsewhere: now the address the client used;
+// - a patch's filter predicate was lowercased as a whole before it ran, so a condition on a
+//   camelCase field or on a string with capitals never held: now it runs as written.
 "use strict";
 
 const path = require("path");
@@ -21,9 +23,20 @@ const readDocument = load("handler/read-document");
 const batchDocuments = load("handler/batch-documents");
 const readMeta = load("handler/read-meta");
 const operations = load("handler/_document-operations");
-const { patchOperation } = load("handler/_patch-operations");
+const patchOperations = load("handler/_patch-operations");
 const { parsePartitionKey } = load("utils/get-partition-from-header");
 const readJson = load("json").default;
+
+const originalPatch = patchOperations.patchOperation;
+// The package lowercases a condition unless it contains "select": hand it a whole query.
+function patchOperation(collection, input) {
+  const prefix = input.condition && /^\s*from\s+c\s+where\s+/i.exec(input.condition);
+  if (!prefix) return originalPatch(collection, input);
+  const where = input.condition.slice(prefix[0].length);
+  return originalPatch(collection,
+    { ...input, condition: `SELECT * FROM c WHERE c.id = @id AND (${where})` });
+}
+patchOperations.patchOperation = patchOperation;
 
 const NOT_FOUND = {
   code: "NotFound",

@@ -20,7 +20,9 @@ FORBIDDEN = {
               "bot.app", "jobs"),
     "dialogs": ("microsoft_agents", "aiohttp", "azure", "bot.agent", "bot.app",
                 "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
-    "bot/store": ("microsoft_agents", "dialogs", "cards"),
+    "bot/store": ("microsoft_agents", "dialogs", "cards", "jobs"),
+    "jobs": ("microsoft_agents", "aiohttp", "azure", "dialogs", "cards", "bot.agent", "bot.app",
+             "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
 }
 
 

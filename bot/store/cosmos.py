@@ -4,7 +4,8 @@ Three containers (design, RU costs and limits: bot/store/README.md):
 - `workers`, partition key /workerId: a worker's record, progress, quiz attempts and own
   feedback, each under an id computed from its key, so a turn is point reads and writes;
 - `events`, partition key /id: usage events, expired by the container's default TTL;
-- `stats`, partition key /pk: the report counters, one partition per module and report.
+- `stats`, partition key /pk: the report counters, one partition per module and report;
+- `jobs`, partition key /id: background job leases and each job's latest run.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from bot.store.cosmos_attempts import CosmosAttemptStore
 from bot.store.cosmos_calls import Calls, HealthLog, RetryPolicy
 from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import CounterWriter
-from bot.store.cosmos_events import CosmosEventStore, CosmosPrivacyStore
+from bot.store.cosmos_events import CosmosEventStore
+from bot.store.cosmos_jobs import CosmosJobRunStore, CosmosLeaseStore
 from bot.store.cosmos_rebuild import rebuild_counters
 from bot.store.cosmos_reports import CosmosReportStore
 from bot.store.cosmos_workers import CosmosFeedbackStore, CosmosProgressStore, CosmosWorkerStore
+from bot.store.erasure import RegistryPrivacyStore
 from bot.store.port import Health, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -62,6 +65,8 @@ def container_specs(prefix: str, retention_days: int) -> dict[str, ContainerSpec
         "stats": ContainerSpec(f"{prefix}stats", "/pk",
                                ("/kind", "/day", "/locale", "/days/[]/d", "/days/[]/l"),
                                default_ttl=-1),
+        # Job leases and latest runs: a few tiny documents, point reads and patches.
+        "jobs": ContainerSpec(f"{prefix}jobs", "/id", ("/type",)),
     }
 
 
@@ -163,7 +168,10 @@ class CosmosStore:
         self.attempts = CosmosAttemptStore(workers, counters)
         self.feedback = CosmosFeedbackStore(workers)
         self.reports = CosmosReportStore(stats, workers)
-        self.privacy = CosmosPrivacyStore(workers, self.events, counters)
+        self.privacy = RegistryPrivacyStore(self)
+        jobs = Docs(containers["jobs"], self.calls)
+        self.leases = CosmosLeaseStore(jobs)
+        self.job_runs = CosmosJobRunStore(jobs)
 
     async def _database(self, client: CosmosClient) -> DatabaseProxy:
         name = self.config.database

@@ -83,6 +83,27 @@ class Docs:
             return await self._own_write(doc_id, partition, write_id)
         return await self.calls.run(action, call)
 
+    async def patch_where(self, doc_id: str, partition: str, operations: list[Doc],
+                          condition: str, action: str) -> tuple[Doc | None, bool]:
+        """Apply `operations` only if `condition` (a `FROM c WHERE ...` filter predicate) holds,
+        checked by the server in the same request. Returns (the stored document, whether this
+        call changed it); (None, False) when it does not exist. One request when it applies;
+        a refusal costs one more point read, which returns the document as it is."""
+        write_id = uuid.uuid4().hex
+        operations = [*operations, {"op": "set", "path": "/writeId", "value": write_id}]
+
+        async def call() -> tuple[Doc | None, bool]:
+            try:
+                return await self.container.patch_item(
+                    doc_id, partition_key=partition, patch_operations=operations,
+                    filter_predicate=condition), True
+            except CosmosHttpResponseError as exc:
+                if _status(exc) not in (404, 412):
+                    raise
+            stored = await self._read_quiet(doc_id, partition)
+            return stored, stored is not None and stored.get("writeId") == write_id
+        return await self.calls.run(action, call)
+
     async def patch(self, doc_id: str, partition: str, operations: list[Doc], action: str,
                     *, idempotent: bool = True, condition: str | None = None) -> Doc | None:
         """Apply `operations`; None when the document does not exist (or `condition` fails)."""

@@ -6,6 +6,7 @@ is time order in range filters, and a UTC day is the first 10 characters.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -99,3 +100,9 @@ def from_doc(model: type[M], doc: dict, *, drop: tuple[str, ...] = ()) -> M:
     if "key" in doc:
         body["id"] = doc["key"]
     return model.model_validate(body)
+
+
+def sql_literal(value: str | int) -> str:
+    """`value` as a Cosmos SQL literal, for filter predicates (which take no parameters).
+    JSON string escaping is valid Cosmos SQL string escaping."""
+    return json.dumps(value)

@@ -1,4 +1,4 @@
-"""Usage events and the privacy deletion on Cosmos DB.
+"""Usage events on Cosmos DB.
 
 Events live in their own container, partitioned by their id (/id): a write is a point create
 that is idempotent across the whole container, spread evenly, and the container's default_ttl
@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.models import ModuleProgress, QuizAttempt, UsageEvent
+from domain.models import UsageEvent
 from bot.store.cosmos_container import Docs
-from bot.store.cosmos_counters import (
-    CounterWriter,
-    attempt_counts,
-    event_counts,
-    negate,
-    progress_counts,
-)
-from bot.store.cosmos_docs import encode_time, from_doc, plain, safe_key
+from bot.store.cosmos_counters import CounterWriter, event_counts, negate
+from bot.store.cosmos_docs import encode_time, plain, safe_key
 
 PAGE = 100
 
@@ -53,10 +47,14 @@ class CosmosEventStore:
         return await self._delete_all(sql, {"@cutoff": encode_time(cutoff)},
                                       "purge old usage events")
 
-    async def delete_for_worker(self, worker_id: str) -> int:
+    async def delete_for_worker(self, worker_id: str) -> None:
         sql = f"SELECT TOP {PAGE} * FROM c WHERE c.worker_id = @worker"
-        return await self._delete_all(sql, {"@worker": worker_id},
-                                      "delete a worker's usage events")
+        await self._delete_all(sql, {"@worker": worker_id}, "delete a worker's usage events")
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        counted = await self._docs.query("SELECT VALUE COUNT(1) FROM c WHERE c.worker_id = @worker",
+                                         {"@worker": worker_id}, "look for a worker's usage events")
+        return bool(counted and counted[0])
 
     async def _delete_all(self, sql: str, params: dict, action: str) -> int:
         """Delete page by page; each deletion that happens takes its counts back, so running
@@ -70,26 +68,3 @@ class CosmosEventStore:
                 if await self._docs.delete(doc["id"], doc["id"], action):
                     deleted += 1
                     await self._counters.apply(negate(event_counts(doc_event(doc))))
-
-
-class CosmosPrivacyStore:
-    def __init__(self, workers: Docs, events: CosmosEventStore, counters: CounterWriter):
-        self._workers = workers
-        self._events = events
-        self._counters = counters
-
-    async def delete_worker_data(self, worker_id: str) -> None:
-        action = "delete a worker's data"
-        docs = await self._workers.query("SELECT * FROM c WHERE c.workerId = @worker",
-                                         {"@worker": worker_id}, action, partition=worker_id)
-        attempts = [from_doc(QuizAttempt, d) for d in docs if d.get("type") == "attempt"]
-        for module_id in sorted({a.module_id for a in attempts}):
-            await self._counters.forget_quiz_worker(module_id, worker_id)
-        for doc in docs:
-            if not await self._workers.delete(doc["id"], worker_id, action):
-                continue  # gone already (an earlier, interrupted deletion): counted back then
-            if doc.get("type") == "progress":
-                await self._counters.apply(negate(progress_counts(from_doc(ModuleProgress, doc))))
-            elif doc.get("type") == "attempt":
-                await self._counters.apply(negate(attempt_counts(from_doc(QuizAttempt, doc))))
-        await self._events.delete_for_worker(worker_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.models import Feedback, ModuleProgress, Worker
 from bot.store.cosmos_container import Docs
-from bot.store.cosmos_counters import CounterWriter, difference, progress_counts
+from bot.store.cosmos_counters import CounterWriter, difference, negate, progress_counts
 from bot.store.cosmos_docs import (
     WORKER_DOC,
     anonymous_partition,
@@ -17,9 +17,8 @@ from bot.store.cosmos_docs import (
     progress_id,
     to_doc,
 )
+from bot.store.cosmos_partition import IN_PARTITION, delete_typed, holds_typed
 from bot.store.port import ConcurrencyConflict
-
-IN_PARTITION = "SELECT * FROM c WHERE c.workerId = @worker AND c.type = @type"
 
 
 class CosmosWorkerStore:
@@ -57,6 +56,12 @@ class CosmosWorkerStore:
         ops = [{"op": "set", "path": f"/{name}", "value": value}
                for name, value in changes.items()]
         return await self._docs.patch(WORKER_DOC, worker_id, ops, action)
+
+    async def delete_for_worker(self, worker_id: str) -> None:
+        await self._docs.delete(WORKER_DOC, worker_id, "delete a worker")
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        return await self.get_worker(worker_id) is not None
 
 
 class CosmosProgressStore:
@@ -96,6 +101,14 @@ class CosmosProgressStore:
         await self._counters.apply(difference(progress_counts(stored), progress_counts(old)))
         return stored
 
+    async def delete_for_worker(self, worker_id: str) -> None:
+        for doc in await delete_typed(self._docs, worker_id, "progress",
+                                      "delete a worker's progress"):
+            await self._counters.apply(negate(progress_counts(from_doc(ModuleProgress, doc))))
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        return await holds_typed(self._docs, worker_id, "progress", "look for a worker's progress")
+
 
 class CosmosFeedbackStore:
     def __init__(self, workers: Docs):
@@ -112,4 +125,10 @@ class CosmosFeedbackStore:
                                       "list feedback", partition=worker_id)
         items = [from_doc(Feedback, d) for d in docs]
         return sorted(items, key=lambda f: (f.created_at, f.id), reverse=True)
+
+    async def delete_for_worker(self, worker_id: str) -> None:
+        await delete_typed(self._docs, worker_id, "feedback", "delete a worker's feedback")
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        return await holds_typed(self._docs, worker_id, "feedback", "look for a worker's feedback")
 

@@ -36,7 +36,15 @@ from domain.reports import (
     median,
     ratio,
 )
-from bot.store.port import ConcurrencyConflict, Health
+from bot.store.erasure import RegistryPrivacyStore
+from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
+from bot.store.port import (
+    AttemptWrite,
+    ConcurrencyConflict,
+    Health,
+    WriteOutcome,
+    answer_refusal,
+)
 
 R = TypeVar("R", bound=Record)
 MOST_MISSED = 3
@@ -67,9 +75,29 @@ class _Data:
         self.feedback: dict[str, Feedback] = {}
 
 
-class MemoryWorkerStore:
+def _owner(record: Record) -> str | None:
+    return record.id if isinstance(record, Worker) else getattr(record, "worker_id", None)
+
+
+class _WorkerRecords:
+    """`WorkerData` over the one table of `_Data` named by `_table`."""
+
+    _table: str
+
     def __init__(self, data: _Data):
         self._data = data
+
+    async def delete_for_worker(self, worker_id: str) -> None:
+        table = getattr(self._data, self._table)
+        for key in [k for k, record in table.items() if _owner(record) == worker_id]:
+            del table[key]
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        return any(_owner(r) == worker_id for r in getattr(self._data, self._table).values())
+
+
+class MemoryWorkerStore(_WorkerRecords):
+    _table = "workers"
 
     async def get_worker(self, worker_id: str) -> Worker | None:
         worker = self._data.workers.get(worker_id)
@@ -95,9 +123,8 @@ class MemoryWorkerStore:
             worker.uninstalled_at = worker.updated_at = _utc(at)
 
 
-class MemoryProgressStore:
-    def __init__(self, data: _Data):
-        self._data = data
+class MemoryProgressStore(_WorkerRecords):
+    _table = "progress"
 
     async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
         progress = self._data.progress.get((worker_id, module_id))
@@ -122,9 +149,8 @@ class MemoryProgressStore:
         return _stored(saved)
 
 
-class MemoryEventStore:
-    def __init__(self, data: _Data):
-        self._data = data
+class MemoryEventStore(_WorkerRecords):
+    _table = "events"
 
     async def record_event(self, event: UsageEvent) -> bool:
         if event.id in self._data.events:
@@ -140,9 +166,8 @@ class MemoryEventStore:
         return len(old)
 
 
-class MemoryAttemptStore:
-    def __init__(self, data: _Data):
-        self._data = data
+class MemoryAttemptStore(_WorkerRecords):
+    _table = "attempts"
 
     async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
         existing = self._data.attempts.get(attempt.id)
@@ -156,26 +181,29 @@ class MemoryAttemptStore:
         attempt = self._owned(worker_id, attempt_id)
         return self._copy(attempt) if attempt else None
 
-    async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
+    async def record_answer(
+        self, worker_id: str, attempt_id: str, answer: QuizAnswer
+    ) -> AttemptWrite:
         attempt = self._owned(worker_id, attempt_id)
-        if (attempt is None or attempt.status != AttemptStatus.IN_PROGRESS
-                or answer.question_id not in attempt.question_ids
-                or answer.question_id in attempt.answers):
-            return False
-        attempt.answers[answer.question_id] = _stored(answer)
-        attempt.version += 1
-        return True
+        refusal = answer_refusal(attempt, answer.question_id)
+        if refusal is not None:
+            return AttemptWrite(refusal, self._copy(attempt) if attempt else None)
+        attempt.answers[answer.question_id] = _stored(answer)  # type: ignore[union-attr]
+        attempt.version += 1  # type: ignore[union-attr]
+        return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))  # type: ignore[arg-type]
 
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
-    ) -> bool:
+    ) -> AttemptWrite:
         attempt = self._owned(worker_id, attempt_id)
-        if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
-            return False
+        if attempt is None:
+            return AttemptWrite(WriteOutcome.MISSING, None)
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            return AttemptWrite(WriteOutcome.CLOSED, self._copy(attempt))
         attempt.status = AttemptStatus.SUBMITTED
         attempt.score, attempt.passed, attempt.submitted_at = score, passed, _utc(at)
         attempt.version += 1
-        return True
+        return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))
 
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
         mine = [a for a in self._data.attempts.values() if a.worker_id == worker_id]
@@ -192,9 +220,8 @@ class MemoryAttemptStore:
         return copy
 
 
-class MemoryFeedbackStore:
-    def __init__(self, data: _Data):
-        self._data = data
+class MemoryFeedbackStore(_WorkerRecords):
+    _table = "feedback"
 
     async def add_feedback(self, feedback: Feedback) -> bool:
         if feedback.id in self._data.feedback:
@@ -300,18 +327,6 @@ class MemoryReportStore:
                 anonymous=f.worker_id is None, text=f.text) for f in items])
 
 
-class MemoryPrivacyStore:
-    def __init__(self, data: _Data):
-        self._data = data
-
-    async def delete_worker_data(self, worker_id: str) -> None:
-        data = self._data
-        data.workers.pop(worker_id, None)
-        for table in (data.progress, data.events, data.attempts, data.feedback):
-            for key in [k for k, record in table.items() if record.worker_id == worker_id]:
-                del table[key]
-
-
 class MemoryStore:
     """The whole port in dicts; nothing survives the process."""
 
@@ -323,7 +338,9 @@ class MemoryStore:
         self.attempts = MemoryAttemptStore(data)
         self.feedback = MemoryFeedbackStore(data)
         self.reports = MemoryReportStore(data)
-        self.privacy = MemoryPrivacyStore(data)
+        self.privacy = RegistryPrivacyStore(self)
+        self.leases = MemoryLeaseStore()
+        self.job_runs = MemoryJobRunStore()
 
     async def open(self) -> None:
         pass

@@ -3,7 +3,9 @@
 Every adapter (memory, sqlite, cosmos) implements all of them and passes the same contract
 suite (tests/store_contract/). Rules every adapter keeps:
 - Idempotency: writes that carry an id (usage events, feedback, attempts, answers) are stored
-  once; a repeat returns False (or the existing record) and changes nothing.
+  once; a repeat returns False (or the existing record, or an `AttemptWrite` saying why not)
+  and changes nothing.
+- Writes return what they wrote, so a caller never reads a record back after writing it.
 - Optimistic concurrency: `save_progress` writes only when `expected_version` matches the
   stored version (None = the record must not exist yet) and bumps `version`; otherwise it
   raises ConcurrencyConflict.
@@ -17,9 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Protocol
 
+from domain.jobs import JobRun, Lease
 from domain.models import (
+    AttemptStatus,
     Feedback,
     ModuleProgress,
     QuizAnswer,
@@ -79,6 +84,40 @@ class EventStore(Protocol):
         ...
 
 
+class WriteOutcome(str, Enum):
+    WRITTEN = "written"
+    ALREADY_ANSWERED = "already_answered"  # that question has an answer: the first one counts
+    CLOSED = "closed"  # the attempt is submitted
+    MISSING = "missing"  # no such attempt of this worker
+    UNKNOWN_QUESTION = "unknown_question"  # the question is not part of the attempt
+
+
+@dataclass(frozen=True)
+class AttemptWrite:
+    """What an answer or a submission did, and the attempt as stored after it (None only when
+    MISSING), so the caller needs no second read."""
+
+    outcome: WriteOutcome
+    attempt: QuizAttempt | None
+
+    @property
+    def written(self) -> bool:
+        return self.outcome is WriteOutcome.WRITTEN
+
+
+def answer_refusal(attempt: QuizAttempt | None, question_id: str) -> WriteOutcome | None:
+    """Why an answer to `question_id` must not be recorded on `attempt`; None: record it."""
+    if attempt is None:
+        return WriteOutcome.MISSING
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return WriteOutcome.CLOSED
+    if question_id not in attempt.question_ids:
+        return WriteOutcome.UNKNOWN_QUESTION
+    if question_id in attempt.answers:
+        return WriteOutcome.ALREADY_ANSWERED
+    return None
+
+
 class AttemptStore(Protocol):
     async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
         """Store a new attempt; if one with that id exists, return it unchanged."""
@@ -86,15 +125,18 @@ class AttemptStore(Protocol):
 
     async def get_attempt(self, worker_id: str, attempt_id: str) -> QuizAttempt | None: ...
 
-    async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
-        """Record the first answer to a question of an in-progress attempt. False when the
-        question was answered already, the attempt is submitted, or it does not exist."""
+    async def record_answer(
+        self, worker_id: str, attempt_id: str, answer: QuizAnswer
+    ) -> AttemptWrite:
+        """Record the first answer to a question of an in-progress attempt. Otherwise nothing
+        changes and the outcome says why: ALREADY_ANSWERED, CLOSED, UNKNOWN_QUESTION, MISSING."""
         ...
 
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
-    ) -> bool:
-        """Close an in-progress attempt with its result. False when already submitted."""
+    ) -> AttemptWrite:
+        """Close an in-progress attempt with its result. CLOSED when already submitted,
+        MISSING when there is no such attempt."""
         ...
 
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]: ...
@@ -120,8 +162,54 @@ class ReportStore(Protocol):
 
 class PrivacyStore(Protocol):
     async def delete_worker_data(self, worker_id: str) -> None:
-        """Remove everything stored about the worker: record, progress, attempts, their
-        named feedback and their usage events. Reports stop counting them."""
+        """Remove everything stored about the worker: every aggregate in
+        `bot.store.erasure.WORKER_DATA` forgets them. Reports stop counting them."""
+        ...
+
+
+class WorkerData(Protocol):
+    """An aggregate that can hold a worker's id registers these (bot/store/erasure.py)."""
+
+    async def delete_for_worker(self, worker_id: str) -> None:
+        """Delete what this aggregate holds about the worker; re-runnable after an
+        interruption."""
+        ...
+
+    async def holds_worker(self, worker_id: str) -> bool:
+        """True while anything in this aggregate still names the worker."""
+        ...
+
+
+class LeaseStore(Protocol):
+    """One holder per job across instances. Every write is a compare-and-set on the stored
+    version (SQLite: the version column; Cosmos: a filtered patch), so two instances racing
+    for a lease cannot both win."""
+
+    async def acquire(self, name: str, owner: str, until: datetime, now: datetime) -> Lease | None:
+        """Take the lease when it is free, expired at `now`, or already `owner`'s; it is then
+        held until `until`. None when someone else holds it."""
+        ...
+
+    async def renew(self, lease: Lease, until: datetime) -> Lease | None:
+        """Extend a lease still held as `lease` (same owner and version). None when lost."""
+        ...
+
+    async def release(self, lease: Lease) -> bool:
+        """Give the lease up if still held as `lease`. False when it was lost already."""
+        ...
+
+    async def get_lease(self, name: str) -> Lease | None: ...
+
+
+class JobRunStore(Protocol):
+    async def record_run(self, run: JobRun) -> None:
+        """Store `run` as the job's latest run (replacing the one before)."""
+        ...
+
+    async def last_run(self, job: str) -> JobRun | None: ...
+
+    async def list_runs(self) -> list[JobRun]:
+        """The latest run of every job that has run, by job name."""
         ...
 
 
@@ -142,6 +230,8 @@ class Store(Protocol):
     feedback: FeedbackStore
     reports: ReportStore
     privacy: PrivacyStore
+    leases: LeaseStore
+    job_runs: JobRunStore
 
     async def open(self) -> None:
         """Connect, migrate / create containers. Raises StoreUnavailable with a clear reason."""

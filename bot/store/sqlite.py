@@ -17,7 +17,16 @@ from pathlib import Path
 from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 from bot.store import sqlite_reports
-from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
+from bot.store.erasure import RegistryPrivacyStore
+from bot.store.port import (
+    AttemptWrite,
+    ConcurrencyConflict,
+    Health,
+    StoreUnavailable,
+    WriteOutcome,
+    answer_refusal,
+)
+from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
@@ -26,9 +35,33 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-class SqliteWorkerStore:
+class _WorkerRows:
+    """`WorkerData` over one table whose `_column` holds the worker's id."""
+
+    _table: str
+    _column = "worker_id"
+
     def __init__(self, db: SqliteConnection):
         self._db = db
+
+    @guard("delete a worker's data")
+    async def delete_for_worker(self, worker_id: str) -> None:
+        with self._db.transaction() as conn:
+            self._delete(conn, worker_id)
+
+    def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
+        conn.execute(f"DELETE FROM {self._table} WHERE {self._column} = ?", (worker_id,))
+
+    @guard("look for a worker's data")
+    async def holds_worker(self, worker_id: str) -> bool:
+        row = self._db.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {self._table} WHERE {self._column} = ?)",
+            (worker_id,)).fetchone()
+        return bool(row[0])
+
+
+class SqliteWorkerStore(_WorkerRows):
+    _table, _column = "workers", "id"
 
     @guard("read a worker")
     async def get_worker(self, worker_id: str) -> Worker | None:
@@ -72,9 +105,8 @@ def _worker(row: sqlite3.Row) -> Worker:
         uninstalled_at=decode_time(row["uninstalled_at"]))
 
 
-class SqliteProgressStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteProgressStore(_WorkerRows):
+    _table = "progress"
 
     @guard("read progress")
     async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
@@ -131,9 +163,8 @@ def _progress(row: sqlite3.Row) -> ModuleProgress:
         minutes_to_complete=row["minutes_to_complete"], version=row["version"])
 
 
-class SqliteEventStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteEventStore(_WorkerRows):
+    _table = "events"
 
     @guard("record a usage event")
     async def record_event(self, event: UsageEvent) -> bool:
@@ -150,9 +181,8 @@ class SqliteEventStore:
             return conn.execute("DELETE FROM events WHERE at < ?", (encode_time(cutoff),)).rowcount
 
 
-class SqliteAttemptStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteAttemptStore(_WorkerRows):
+    _table = "attempts"
 
     @guard("create a quiz attempt")
     async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
@@ -182,7 +212,9 @@ class SqliteAttemptStore:
         return self._read(worker_id, attempt_id)
 
     @guard("record a quiz answer")
-    async def record_answer(self, worker_id: str, attempt_id: str, answer: QuizAnswer) -> bool:
+    async def record_answer(
+        self, worker_id: str, attempt_id: str, answer: QuizAnswer
+    ) -> AttemptWrite:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
@@ -193,15 +225,20 @@ class SqliteAttemptStore:
                    ON CONFLICT DO NOTHING""",
                 (answer.question_id, json.dumps(answer.chosen), int(answer.correct),
                  encode_time(answer.answered_at), attempt_id, worker_id, answer.question_id))
-            if cursor.rowcount != 1:
-                return False
-            conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?", (attempt_id,))
-            return True
+            written = cursor.rowcount == 1
+            if written:
+                conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?",
+                             (attempt_id,))
+            stored = self._read(worker_id, attempt_id)
+        if written:
+            return AttemptWrite(WriteOutcome.WRITTEN, stored)
+        return AttemptWrite(answer_refusal(stored, answer.question_id) or WriteOutcome.CLOSED,
+                            stored)
 
     @guard("submit a quiz attempt")
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
-    ) -> bool:
+    ) -> AttemptWrite:
         submitted_at = encode_time(at)
         with self._db.transaction() as conn:
             cursor = conn.execute(
@@ -209,11 +246,14 @@ class SqliteAttemptStore:
                        submitted_at = ?, version = version + 1
                    WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
                 (score, int(passed), submitted_at, attempt_id, worker_id))
-            if cursor.rowcount != 1:
-                return False
-            conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
-                         (submitted_at, attempt_id))
-            return True
+            written = cursor.rowcount == 1
+            if written:
+                conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
+                             (submitted_at, attempt_id))
+            stored = self._read(worker_id, attempt_id)
+        if stored is None:
+            return AttemptWrite(WriteOutcome.MISSING, None)
+        return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
 
     @guard("list quiz attempts")
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
@@ -227,6 +267,11 @@ class SqliteAttemptStore:
         rows = conn.execute(
             "SELECT * FROM attempts WHERE worker_id = ? ORDER BY started_at, id", (worker_id,))
         return [_attempt(row, answers.get(row["id"], {})) for row in rows]
+
+    def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
+        conn.execute("DELETE FROM answers WHERE attempt_id IN "
+                     "(SELECT id FROM attempts WHERE worker_id = ?)", (worker_id,))
+        super()._delete(conn, worker_id)
 
     def _read(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
         conn = self._db.conn
@@ -256,9 +301,8 @@ def _attempt(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAttempt:
         campaign_id=row["campaign_id"], version=row["version"])
 
 
-class SqliteFeedbackStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+class SqliteFeedbackStore(_WorkerRows):
+    _table = "feedback"
 
     @guard("store feedback")
     async def add_feedback(self, feedback: Feedback) -> bool:
@@ -302,20 +346,6 @@ class SqliteReportStore:
             return sqlite_reports.feedback_report(conn, flt)
 
 
-class SqlitePrivacyStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
-
-    @guard("delete a worker's data")
-    async def delete_worker_data(self, worker_id: str) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("DELETE FROM answers WHERE attempt_id IN "
-                         "(SELECT id FROM attempts WHERE worker_id = ?)", (worker_id,))
-            for table in ("attempts", "progress", "feedback", "events"):
-                conn.execute(f"DELETE FROM {table} WHERE worker_id = ?", (worker_id,))
-            conn.execute("DELETE FROM workers WHERE id = ?", (worker_id,))
-
-
 class SqliteStore:
     """The whole port on one SQLite file. `open()` before use, `close()` after."""
 
@@ -327,7 +357,9 @@ class SqliteStore:
         self.attempts = SqliteAttemptStore(self._db)
         self.feedback = SqliteFeedbackStore(self._db)
         self.reports = SqliteReportStore(self._db)
-        self.privacy = SqlitePrivacyStore(self._db)
+        self.privacy = RegistryPrivacyStore(self)
+        self.leases = SqliteLeaseStore(self._db)
+        self.job_runs = SqliteJobRunStore(self._db)
 
     @property
     def path(self) -> Path:

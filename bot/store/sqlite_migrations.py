@@ -139,6 +139,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             ON answers(module_id, question_id, submitted_at, locale, correct) WHERE correct = 0""",
         "CREATE INDEX idx_feedback_created ON feedback(created_at)",
     )),
+    # One row per job: who may run it until when (`version` for compare-and-set), and how
+    # its latest run went (bot/store/sqlite_jobs.py).
+    Migration(3, "job leases and runs", (
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            version INTEGER NOT NULL) WITHOUT ROWID""",
+        """CREATE TABLE job_runs (
+            job TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            ended_at TEXT,
+            detail TEXT NOT NULL) WITHOUT ROWID""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

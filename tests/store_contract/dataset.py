@@ -132,10 +132,11 @@ async def load_report_dataset(store: Store) -> None:
         await store.attempts.create_attempt(attempt(
             attempt_id, worker_id, module_id, locale=locale, question_ids=list(answers)))
         for question_id, correct in answers.items():
-            assert await store.attempts.record_answer(worker_id, attempt_id,
-                                                      answer(question_id, correct))
+            assert (await store.attempts.record_answer(worker_id, attempt_id,
+                                                       answer(question_id, correct))).written
         if submitted:
             when, score, passed = submitted
-            assert await store.attempts.submit_attempt(worker_id, attempt_id, score, passed, when)
+            assert (await store.attempts.submit_attempt(
+                worker_id, attempt_id, score, passed, when)).written
     for item in FEEDBACK:
         assert await store.feedback.add_feedback(item)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 from domain.models import AttemptStatus
-from bot.store.port import Store
+from bot.store.port import Store, WriteOutcome
 
 from .dataset import answer, attempt, nov
 
@@ -23,23 +23,31 @@ async def test_attempts_are_scoped_to_their_worker(store: Store) -> None:
 
     assert await store.attempts.get_attempt("w2", "a1") is None
     assert await store.attempts.list_attempts("w2") == []
-    assert await store.attempts.record_answer("w2", "a1", answer("q1", True)) is False
-    assert await store.attempts.submit_attempt("w2", "a1", 100.0, True, nov(3)) is False
+    refused = await store.attempts.record_answer("w2", "a1", answer("q1", True))
+    assert (refused.outcome, refused.attempt) == (WriteOutcome.MISSING, None)
+    refused = await store.attempts.submit_attempt("w2", "a1", 100.0, True, nov(3))
+    assert (refused.outcome, refused.attempt) == (WriteOutcome.MISSING, None)
 
     untouched = await store.attempts.get_attempt("w1", "a1")
     assert untouched.answers == {} and untouched.status == AttemptStatus.IN_PROGRESS
 
 
 async def test_the_first_answer_to_a_question_counts(store: Store) -> None:
-    await store.attempts.create_attempt(attempt("a1", "w1"))
+    created = await store.attempts.create_attempt(attempt("a1", "w1"))
     first = answer("q1", False, chosen="b", when=nov(2, 13, 1))
 
-    assert await store.attempts.record_answer("w1", "a1", first) is True
-    assert await store.attempts.record_answer("w1", "a1", answer("q1", True, chosen="a")) is False
-    assert await store.attempts.record_answer("w1", "a1", answer("q2", True)) is True
+    recorded = await store.attempts.record_answer("w1", "a1", first)
+    assert recorded.outcome == WriteOutcome.WRITTEN
+    assert (recorded.attempt.answers, recorded.attempt.version) == ({"q1": first}, created.version + 1)
+    repeat = await store.attempts.record_answer("w1", "a1", answer("q1", True, chosen="a"))
+    assert repeat.outcome == WriteOutcome.ALREADY_ANSWERED
+    assert repeat.attempt == recorded.attempt  # the stored state, unchanged
+    second = await store.attempts.record_answer("w1", "a1", answer("q2", True))
+    assert second.outcome == WriteOutcome.WRITTEN
 
     stored = await store.attempts.get_attempt("w1", "a1")
     assert stored.answers == {"q1": first, "q2": answer("q2", True)}
+    assert second.attempt == stored  # the write returned exactly what a read gives
 
 
 async def test_ten_identical_answers_at_once_store_one(store: Store) -> None:
@@ -48,26 +56,44 @@ async def test_ten_identical_answers_at_once_store_one(store: Store) -> None:
     results = await asyncio.gather(
         *(store.attempts.record_answer("w1", "a1", answer("q3", True)) for _ in range(10)))
 
-    assert results.count(True) == 1 and results.count(False) == 9
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(WriteOutcome.WRITTEN) == 1
+    assert outcomes.count(WriteOutcome.ALREADY_ANSWERED) == 9
     assert list((await store.attempts.get_attempt("w1", "a1")).answers) == ["q3"]
 
 
 async def test_answers_to_unknown_attempts_or_questions_are_refused(store: Store) -> None:
     await store.attempts.create_attempt(attempt("a1", "w1", question_ids=["q1", "q2"]))
 
-    assert await store.attempts.record_answer("w1", "nope", answer("q1", True)) is False
-    assert await store.attempts.record_answer("w1", "a1", answer("q9", True)) is False
+    missing = await store.attempts.record_answer("w1", "nope", answer("q1", True))
+    assert (missing.outcome, missing.attempt) == (WriteOutcome.MISSING, None)
+    unknown = await store.attempts.record_answer("w1", "a1", answer("q9", True))
+    assert unknown.outcome == WriteOutcome.UNKNOWN_QUESTION
+    assert unknown.attempt.answers == {}
     assert (await store.attempts.get_attempt("w1", "a1")).answers == {}
+
+
+async def test_a_question_id_with_quotes_is_answered_exactly(store: Store) -> None:
+    odd = 'q"1\\ OR true'
+    await store.attempts.create_attempt(attempt("a1", "w1", question_ids=[odd, "q2"]))
+
+    assert (await store.attempts.record_answer("w1", "a1", answer(odd, True))).written
+    repeat = await store.attempts.record_answer("w1", "a1", answer(odd, False))
+    assert repeat.outcome == WriteOutcome.ALREADY_ANSWERED
+    assert list(repeat.attempt.answers) == [odd]
 
 
 async def test_submit_closes_the_attempt_once(store: Store) -> None:
     await store.attempts.create_attempt(attempt("a1", "w1"))
     await store.attempts.record_answer("w1", "a1", answer("q1", True))
 
-    assert await store.attempts.submit_attempt("w1", "a1", 80.0, True, nov(3, 9)) is True
-    assert await store.attempts.submit_attempt("w1", "a1", 10.0, False, nov(3, 10)) is False
+    submitted = await store.attempts.submit_attempt("w1", "a1", 80.0, True, nov(3, 9))
+    assert submitted.outcome == WriteOutcome.WRITTEN
+    again = await store.attempts.submit_attempt("w1", "a1", 10.0, False, nov(3, 10))
+    assert again.outcome == WriteOutcome.CLOSED
 
     stored = await store.attempts.get_attempt("w1", "a1")
+    assert submitted.attempt == stored and again.attempt == stored
     assert stored.status == AttemptStatus.SUBMITTED
     assert (stored.score, stored.passed, stored.submitted_at) == (80.0, True, nov(3, 9))
     assert list(stored.answers) == ["q1"]
@@ -77,7 +103,9 @@ async def test_no_answer_after_submit(store: Store) -> None:
     await store.attempts.create_attempt(attempt("a1", "w1"))
     await store.attempts.submit_attempt("w1", "a1", 0.0, False, nov(3))
 
-    assert await store.attempts.record_answer("w1", "a1", answer("q1", True)) is False
+    closed = await store.attempts.record_answer("w1", "a1", answer("q1", True))
+    assert closed.outcome == WriteOutcome.CLOSED
+    assert closed.attempt.status == AttemptStatus.SUBMITTED
     assert (await store.attempts.get_attempt("w1", "a1")).answers == {}
 
 
@@ -87,13 +115,16 @@ async def test_five_submits_at_once_close_it_once(store: Store) -> None:
     results = await asyncio.gather(
         *(store.attempts.submit_attempt("w1", "a1", float(n), True, nov(3)) for n in range(5)))
 
-    assert results.count(True) == 1
+    written = [r.written for r in results]
+    assert written.count(True) == 1
+    assert {r.outcome for r in results if not r.written} == {WriteOutcome.CLOSED}
     stored = await store.attempts.get_attempt("w1", "a1")
-    assert stored.score == float(results.index(True))
+    assert stored.score == float(written.index(True))
 
 
-async def test_submit_of_unknown_attempt_is_false(store: Store) -> None:
-    assert await store.attempts.submit_attempt("w1", "nope", 50.0, False, nov(3)) is False
+async def test_submit_of_unknown_attempt_is_missing(store: Store) -> None:
+    missing = await store.attempts.submit_attempt("w1", "nope", 50.0, False, nov(3))
+    assert (missing.outcome, missing.attempt) == (WriteOutcome.MISSING, None)
 
 
 async def test_list_is_the_workers_own_oldest_first(store: Store) -> None:

@@ -1,9 +1,48 @@
 from __future__ import annotations
 
 from domain.reports import ReportFilter
+from bot.store.erasure import NO_WORKER_DATA, WORKER_DATA, worker_data
 from bot.store.port import Store
 
 from .dataset import load_report_dataset, worker
+
+
+def test_the_registry_names_every_aggregate_of_the_store_once() -> None:
+    aggregates = [name for name in Store.__annotations__]
+    assert sorted(WORKER_DATA + NO_WORKER_DATA) == sorted(aggregates)
+
+
+async def test_every_adapter_wires_every_aggregate(store: Store) -> None:
+    missing = [name for name in Store.__annotations__ if not hasattr(store, name)]
+    assert missing == []
+
+
+async def test_after_deletion_no_aggregate_holds_the_worker(store: Store) -> None:
+    await load_report_dataset(store)  # w1 and w2 in every aggregate
+    for worker_id in ("w1", "w2"):
+        await store.workers.register_worker(worker(worker_id))
+    assert {name: await part.holds_worker("w1") for name, part in worker_data(store)} == {
+        name: True for name in WORKER_DATA}
+
+    await store.privacy.delete_worker_data("w1")
+
+    assert {name: await part.holds_worker("w1") for name, part in worker_data(store)} == {
+        name: False for name in WORKER_DATA}
+    kept = {name for name, part in worker_data(store) if await part.holds_worker("w2")}
+    assert kept == set(WORKER_DATA) - {"events"}  # w2 has no usage events of their own
+
+
+async def test_an_interrupted_deletion_can_be_run_again(store: Store) -> None:
+    await load_report_dataset(store)
+    await store.workers.register_worker(worker("w1"))
+    for _name, part in worker_data(store)[:2]:  # stopped after two aggregates
+        await part.delete_for_worker("w1")
+
+    await store.privacy.delete_worker_data("w1")
+
+    assert [name for name, part in worker_data(store) if await part.holds_worker("w1")] == []
+    quiz = {m.module_id: m for m in (await store.reports.quiz_report(ReportFilter())).modules}
+    assert (quiz["outlook"].attempts, quiz["outlook"].workers) == (2, 2)  # not subtracted twice
 
 
 async def test_delete_removes_everything_about_the_worker(store: Store) -> None:

@@ -1,0 +1,34 @@
+"""The registry behind "delete my data": which aggregates of a `Store` can hold a worker's id.
+
+Every aggregate of `Store` is named in exactly one of the two tuples (a contract test checks
+this against the `Store` annotations, so a new aggregate cannot be forgotten). Each one in
+WORKER_DATA implements `WorkerData` (delete_for_worker, holds_worker) on every adapter.
+"""
+
+from __future__ import annotations
+
+from bot.store.port import Store, WorkerData
+
+# Deletion order: attempts first (on Cosmos their deletion also takes the worker out of the
+# quiz counters, which needs the attempts), the worker record last, so an interrupted
+# deletion can be re-run and still finds everything it has not done yet.
+WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "feedback", "events", "workers")
+
+# Aggregates that never store a worker's id: reports are computed from the ones above,
+# leases and job runs name instances and jobs.
+NO_WORKER_DATA: tuple[str, ...] = ("reports", "privacy", "leases", "job_runs")
+
+
+def worker_data(store: Store) -> list[tuple[str, WorkerData]]:
+    return [(name, getattr(store, name)) for name in WORKER_DATA]
+
+
+class RegistryPrivacyStore:
+    """`PrivacyStore` for any adapter: each registered aggregate deletes its own part."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    async def delete_worker_data(self, worker_id: str) -> None:
+        for _name, aggregate in worker_data(self._store):
+            await aggregate.delete_for_worker(worker_id)
