@@ -69,7 +69,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     from bot.job_hosting import run_jobs
 
     settings = _settings()
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     try:
         asyncio.run(run_jobs(settings, once=args.once))
     except StoreUnavailable as exc:

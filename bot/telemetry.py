@@ -26,6 +26,7 @@ from typing import Any
 from opentelemetry import metrics
 
 from bot.settings import Settings
+from bot.store.port import Store
 
 METER_NAME = "adoption_coach"
 SERVICE_NAME = "adoption-coach"
@@ -110,7 +111,8 @@ def configure(settings: Settings, **distro_options: Any) -> bool:
 
 # --- store latency ------------------------------------------------------------------------
 
-STORE_AGGREGATES = ("workers", "progress", "events", "attempts", "feedback", "reports", "privacy")
+# Every aggregate the port declares (workers, progress, ..., leases, job_runs).
+STORE_AGGREGATES = frozenset(Store.__annotations__)
 
 
 class _TimedAggregate:

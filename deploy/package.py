@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the running service needs; tests, benchmarks, infrastructure and Node tools stay out.
-INCLUDE = ("bot/", "dialogs/", "cards/", "domain/", "content/", "manifest/", "pyproject.toml",
+INCLUDE = ("bot/", "dialogs/", "cards/", "domain/", "jobs/", "content/", "manifest/", "pyproject.toml",
            "requirements.lock", "README.md")
 REQUIREMENTS = "-c requirements.lock\n.\n"
 

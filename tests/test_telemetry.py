@@ -146,6 +146,10 @@ async def test_timed_store_records_each_operation_and_passes_everything_else(mon
     assert recorded[0][0] >= 0
 
 
+def test_every_aggregate_of_the_port_is_timed():
+    assert {"workers", "progress", "attempts", "feedback", "leases", "job_runs"} <= telemetry.STORE_AGGREGATES
+
+
 def test_an_undefined_metric_is_refused():
     with pytest.raises(KeyError):
         telemetry.count("no_such_metric")

@@ -102,6 +102,23 @@ resource stats 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@20
   }
 }
 
+resource jobs 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'jobs'
+  properties: {
+    resource: {
+      id: 'jobs'
+      partitionKey: { paths: [ '/id' ], kind: 'Hash' }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [ { path: '/type/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
 resource dataAccess 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
   parent: account
   name: guid(account.id, principalId, dataContributor)
