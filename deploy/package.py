@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# What the running service needs; tests, benchmarks, infrastructure and Node tools stay out.
-INCLUDE = ("bot/", "dialogs/", "cards/", "domain/", "jobs/", "content/", "manifest/", "pyproject.toml",
+# What the running service needs: the packages pyproject.toml installs, content, the manifest.
+# Tests, benchmarks, infrastructure and Node tools stay out.
+PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+INCLUDE = (*(p.rstrip("*") + "/" for p in PACKAGES), "content/", "manifest/", "pyproject.toml",
            "requirements.lock", "README.md")
 REQUIREMENTS = "-c requirements.lock\n.\n"
 
