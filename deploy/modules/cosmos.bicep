@@ -59,7 +59,7 @@ resource workers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@
       indexingPolicy: {
         indexingMode: 'consistent'
         automatic: true
-        includedPaths: [ { path: '/type/?' }, { path: '/created_at/?' }, { path: '/module_id/?' }, { path: '/locale/?' } ]
+        includedPaths: [ { path: '/type/?' }, { path: '/created_at/?' }, { path: '/module_id/?' }, { path: '/locale/?' }, { path: '/workerId/?' }, { path: '/tenant_id/?' }, { path: '/upn/?' }, { path: '/status/?' }, { path: '/passed/?' }, { path: '/campaign_id/?' } ]
         excludedPaths: [ { path: '/*' } ]
       }
     }
@@ -113,6 +113,23 @@ resource jobs 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@202
         indexingMode: 'consistent'
         automatic: true
         includedPaths: [ { path: '/type/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
+resource campaigns 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'campaigns'
+  properties: {
+    resource: {
+      id: 'campaigns'
+      partitionKey: { paths: [ '/campaignId' ], kind: 'Hash' }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [ { path: '/type/?' }, { path: '/state/?' }, { path: '/due_at/?' }, { path: '/lease_until/?' }, { path: '/tenant_id/?' }, { path: '/worker_id/?' }, { path: '/round/?' } ]
         excludedPaths: [ { path: '/*' } ]
       }
     }
