@@ -16,7 +16,7 @@ from bot.app import STORE_KEY, create_app
 from bot.settings import Settings
 from conftest import activity
 from jwks_fixture import CLIENT_ID, JwksServer, make_token, public_jwk, rsa_key
-from test_http_edge import LocalTokenConnections
+from edge_support import LocalTokenConnections
 
 KID = "secrecy-key"
 CLIENT_SECRET = "Cl13nt~S3cret.Value-Never-Logged"
