@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli_usage import add_usage_parsers
 from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
 from bot.settings import Settings
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
 
     add_report_parser(commands)
+    add_usage_parsers(commands)
     return parser
 
 

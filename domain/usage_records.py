@@ -78,28 +78,41 @@ def worker_facts(entries: Iterable[DirectoryEntry],
 
 
 class ImportBuilder:
-    """Collects the stored rows of one report day (all workloads) into ImportFacts.
+    """Collects stored rows of the chosen imports (at most one per workload) into ImportFacts.
     `with_usage=False` keeps only who was active (enough for the trend of older imports)."""
 
-    def __init__(self, report_date: date, imports: Iterable[UsageImport], with_usage: bool = True):
-        self.report_date = report_date
+    def __init__(self, chosen: Iterable[UsageImport], with_usage: bool = True):
+        self.chosen = {(i.report_date, i.workload): i for i in chosen}
         self._with_usage = with_usage
         self._usage: dict[str, dict[str, Mapping[str, int]]] = {}
         self._active: dict[str, set[str]] = {}
-        chosen = [i for i in imports if i.report_date == report_date]
-        self.concealed = any(i.concealed for i in chosen)
-        self._reported = {i.workload: i.rows for i in chosen}
+
+    @property
+    def days(self) -> list[date]:
+        return sorted({day for day, _ in self.chosen})
 
     def add(self, record: UsageRecord) -> None:
+        if (record.report_date, record.workload) not in self.chosen:
+            return
         if self._with_usage:
             self._usage.setdefault(record.upn, {})[record.workload] = record.metrics
         if record.active:
             self._active.setdefault(record.workload, set()).add(record.upn)
 
     def facts(self) -> ImportFacts:
-        return ImportFacts(self.report_date, self._usage,
+        chosen = self.chosen.values()
+        return ImportFacts(max(self.days), self._usage,
                            {w: frozenset(upns) for w, upns in self._active.items()},
-                           concealed=self.concealed, reported=dict(self._reported))
+                           concealed=any(i.concealed for i in chosen),
+                           reported={i.workload: i.rows for i in chosen})
+
+
+def latest_per_workload(imports: Iterable[UsageImport]) -> list[UsageImport]:
+    """The newest import of each workload: the reports' refresh days may differ by a day."""
+    latest: dict[str, UsageImport] = {}
+    for imported in sorted(imports, key=lambda i: i.report_date):
+        latest[imported.workload] = imported
+    return list(latest.values())
 
 
 def report_days(imports: Iterable[UsageImport]) -> list[date]:
