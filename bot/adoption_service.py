@@ -5,11 +5,13 @@ questions campaign audiences ask (usage-gap:MODULE, inactive:WORKLOAD)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from typing import TypeVar
 
 from bot.store.port import Store
 from domain.adoption import AdoptionReport, Expectations, ImportFacts, WorkerFacts, adoption_report, usage_gap
-from domain.usage_records import Completion, DirectoryEntry, ImportBuilder, latest_per_workload, worker_facts
+from domain.usage_records import (
+    Completion, DirectoryEntry, UsageImport, import_facts, latest_per_workload, thresholds_of, worker_facts)
 from integrations.graph.usage_reports import WORKLOADS
 
 PAGE = 5000
@@ -27,14 +29,7 @@ async def paged(read: Callable[[str | None, int], Awaitable[tuple[list[T], str |
             return
 
 
-async def _fill(store: Store, builder: ImportBuilder) -> ImportFacts:
-    for day in builder.days:
-        async for record in paged(lambda c, n: store.usage.rows_page(day, c, n)):
-            builder.add(record)
-    return builder.facts()
-
-
-async def adoption_inputs(store: Store) -> tuple[list[WorkerFacts], list[ImportFacts]]:
+async def adoption_inputs(store: Store, expectations: Expectations) -> tuple[list[WorkerFacts], list[ImportFacts]]:
     entries: list[DirectoryEntry] = [e async for e in paged(store.directory.users_page)]
     completions: list[Completion] = [c async for c in paged(store.progress.completions_page)]
     imports = await store.usage.list_imports()
@@ -43,15 +38,20 @@ async def adoption_inputs(store: Store) -> tuple[list[WorkerFacts], list[ImportF
         latest = latest_per_workload(imports)
         first_latest = min(i.report_date for i in latest)
         older = sorted({i.report_date for i in imports if i.report_date < first_latest})
+        thresholds = thresholds_of(expectations)
         for day in older[-(TREND_DAYS - 1):]:
-            facts.append(await _fill(store, ImportBuilder([i for i in imports if i.report_date == day],
-                                                          with_usage=False)))
-        facts.append(await _fill(store, ImportBuilder(latest)))
+            chosen = [i for i in imports if i.report_date == day]
+            facts.append(import_facts(chosen, await store.usage.summaries(_keys(chosen), []), []))
+        facts.append(import_facts(latest, await store.usage.summaries(_keys(latest), thresholds), thresholds))
     return worker_facts(entries, completions), facts
 
 
+def _keys(chosen: list[UsageImport]) -> list[tuple[date, str]]:
+    return [(i.report_date, i.workload) for i in chosen]
+
+
 async def collect_adoption(store: Store, expectations: Expectations) -> AdoptionReport:
-    workers, imports = await adoption_inputs(store)
+    workers, imports = await adoption_inputs(store, expectations)
     return adoption_report(workers, imports, expectations, WORKLOADS)
 
 

@@ -192,11 +192,12 @@ def adoption_report(workers: list[WorkerFacts], imports: list[ImportFacts], expe
     report = AdoptionReport(latest.report_date if latest else None, bool(latest and latest.concealed),
                             [], list(modules.values()))
     for imp in imports:
-        for share in shares(workers, imp, expectations, workloads):
+        imported = shares(workers, imp, expectations, workloads)
+        for share in imported:
             report.trend.append((imp.report_date, share.workload, share.share(True), share.share(False)))
+        report.workloads = imported  # the latest one's stays
     if latest is None:
         return report
-    report.workloads = shares(workers, latest, expectations, workloads)
     cutoff = latest.report_date - timedelta(days=expectations.evaluate_after_days)
     for worker in sorted(workers, key=lambda w: (w.department, w.name, w.id)):
         usage = latest.usage.get(worker.upn, {})

@@ -3,11 +3,12 @@ adoption report's facts (domain/adoption.py). No storage or Graph details here."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from .adoption import ImportFacts, WorkerFacts
+from .adoption import Expectations, ImportFacts, Threshold, WorkerFacts
 
 
 @dataclass(frozen=True)
@@ -77,34 +78,60 @@ def worker_facts(entries: Iterable[DirectoryEntry],
             for e in entries if e.reportable]
 
 
-class ImportBuilder:
-    """Collects stored rows of the chosen imports (at most one per workload) into ImportFacts.
-    `with_usage=False` keeps only who was active (enough for the trend of older imports)."""
+class UsageSummary(NamedTuple):
+    """One user across the chosen imports: bit i of `active` = active in chosen[i], bit j of
+    `met` = thresholds[j] holds for their figures."""
 
-    def __init__(self, chosen: Iterable[UsageImport], with_usage: bool = True):
-        self.chosen = {(i.report_date, i.workload): i for i in chosen}
-        self._with_usage = with_usage
-        self._usage: dict[str, dict[str, Mapping[str, int]]] = {}
-        self._active: dict[str, set[str]] = {}
+    upn: str
+    active: int
+    met: int
 
-    @property
-    def days(self) -> list[date]:
-        return sorted({day for day, _ in self.chosen})
 
-    def add(self, record: UsageRecord) -> None:
-        if (record.report_date, record.workload) not in self.chosen:
-            return
-        if self._with_usage:
-            self._usage.setdefault(record.upn, {})[record.workload] = record.metrics
-        if record.active:
-            self._active.setdefault(record.workload, set()).add(record.upn)
+def summarise(records: Iterable[UsageRecord], chosen: Sequence[tuple[date, str]],
+              thresholds: Sequence[Threshold]) -> list[UsageSummary]:
+    """The summary fact from stored rows (memory and Cosmos; SQLite computes it in SQL from
+    the `active` column this module's rule filled in and the same comparisons)."""
+    index = {key: i for i, key in enumerate(chosen)}
+    found: dict[str, list[int]] = {}
+    for record in records:
+        i = index.get((record.report_date, record.workload))
+        if i is None:
+            continue
+        bits = found.setdefault(record.upn, [0, 0])
+        bits[0] |= record.active << i
+        usage = {record.workload: record.metrics}
+        for j, threshold in enumerate(thresholds):
+            if threshold.workload == record.workload and threshold.met_by(usage):
+                bits[1] |= 1 << j
+    return [UsageSummary(upn, active, met) for upn, (active, met) in found.items()]
 
-    def facts(self) -> ImportFacts:
-        chosen = self.chosen.values()
-        return ImportFacts(max(self.days), self._usage,
-                           {w: frozenset(upns) for w, upns in self._active.items()},
-                           concealed=any(i.concealed for i in chosen),
-                           reported={i.workload: i.rows for i in chosen})
+
+def import_facts(chosen: Sequence[UsageImport], summaries: Iterable[UsageSummary],
+                 thresholds: Sequence[Threshold]) -> ImportFacts:
+    """ImportFacts from the summaries: each user's figures as the highest threshold they
+    reach per metric (0 below all), which every threshold judges as the real figure would."""
+    usage: dict[str, dict[str, dict[str, int]]] = {}
+    active: dict[str, set[str]] = {i.workload: set() for i in chosen}
+    workloads = [i.workload for i in chosen]
+    for summary in summaries:
+        for i, workload in enumerate(workloads):
+            if summary.active >> i & 1:
+                active[workload].add(summary.upn)
+        if summary.met:
+            figures = usage.setdefault(summary.upn, {})
+            for j, t in enumerate(thresholds):
+                if summary.met >> j & 1:
+                    metrics = figures.setdefault(t.workload, {})
+                    metrics[t.metric] = max(metrics.get(t.metric, 0), t.at_least)
+    return ImportFacts(max(i.report_date for i in chosen), usage,
+                       {w: frozenset(upns) for w, upns in active.items()},
+                       concealed=any(i.concealed for i in chosen),
+                       reported={i.workload: i.rows for i in chosen})
+
+
+def thresholds_of(expectations: Expectations) -> list[Threshold]:
+    return sorted({t for e in expectations.by_module.values() for alts in e.requirements for t in alts},
+                  key=lambda t: (t.workload, t.metric, t.at_least))
 
 
 def latest_per_workload(imports: Iterable[UsageImport]) -> list[UsageImport]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime
 
-from domain.usage_records import Completion, DirectoryEntry, UsageImport, UsageRecord
+from domain.adoption import Threshold
+from domain.usage_records import (
+    Completion, DirectoryEntry, UsageImport, UsageRecord, UsageSummary, summarise)
 from bot.store.cosmos_container import Doc, Docs
 from bot.store.cosmos_docs import encode_time, safe_key
 
@@ -141,6 +143,18 @@ class CosmosUsageStore:
             {"@day": report_date.isoformat(), "@kind": "row"},
             "read usage rows", token=cursor, page_size=limit)
         return [_record(d) for d in docs], token
+
+    async def summaries(self, chosen: list[tuple[date, str]],
+                        thresholds: list[Threshold]) -> list[UsageSummary]:
+        records: list[UsageRecord] = []
+        for day in sorted({d for d, _ in chosen}):
+            cursor: str | None = None
+            while True:
+                page, cursor = await self.rows_page(day, cursor, 1000)
+                records += page
+                if cursor is None:
+                    break
+        return summarise(records, chosen, thresholds)
 
     async def purge_before(self, cutoff: date) -> int:
         removed = 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from domain.usage_records import DirectoryEntry, UsageImport, UsageRecord
+from domain.adoption import Threshold
+from domain.usage_records import DirectoryEntry, UsageImport, UsageRecord, UsageSummary, summarise
 
 
 def page_after(keys: list, cursor: str | None, limit: int, key_text) -> tuple[list, str | None]:
@@ -69,6 +70,10 @@ class MemoryUsageStore:
         keys = [(w, u) for (d, w, u) in self._rows if d == report_date]
         chunk, next_cursor = page_after(keys, cursor, limit, "\t".join)
         return [self._rows[(report_date, w, u)] for w, u in chunk], next_cursor
+
+    async def summaries(self, chosen: list[tuple[date, str]],
+                        thresholds: list[Threshold]) -> list[UsageSummary]:
+        return summarise(self._rows.values(), chosen, thresholds)
 
     async def purge_before(self, cutoff: date) -> int:
         old = [k for k in self._rows if k[0] < cutoff]

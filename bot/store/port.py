@@ -34,7 +34,8 @@ from domain.models import (
     Worker,
 )
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
-from domain.usage_records import Completion, DirectoryEntry, UsageImport, UsageRecord
+from domain.adoption import Threshold
+from domain.usage_records import Completion, DirectoryEntry, UsageImport, UsageRecord, UsageSummary
 
 
 class StoreError(Exception):
@@ -248,6 +249,13 @@ class UsageStore(Protocol):
     async def rows_page(self, report_date: date, cursor: str | None,
                         limit: int) -> tuple[list[UsageRecord], str | None]:
         """The rows of one report day (all workloads), `limit` at a time after `cursor`."""
+        ...
+
+    async def summaries(self, chosen: list[tuple[date, str]],
+                        thresholds: list[Threshold]) -> list[UsageSummary]:
+        """Per upn in the rows of the chosen (report date, workload) imports: in which of them
+        the user was active, which thresholds their figures reach (`domain.usage_records.
+        summarise` is the definition)."""
         ...
 
     async def purge_before(self, cutoff: date) -> int:

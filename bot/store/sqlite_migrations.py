@@ -180,6 +180,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             upn TEXT NOT NULL,
             last_activity TEXT,
             period_days INTEGER NOT NULL,
+            active INTEGER NOT NULL,
             metrics TEXT NOT NULL,
             PRIMARY KEY (report_date, workload, upn)) WITHOUT ROWID""",
         "CREATE INDEX idx_usage_upn ON usage_rows(upn)",

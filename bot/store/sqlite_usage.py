@@ -7,7 +7,8 @@ import json
 import sqlite3
 from datetime import date
 
-from domain.usage_records import DirectoryEntry, UsageImport, UsageRecord
+from domain.adoption import Threshold
+from domain.usage_records import DirectoryEntry, UsageImport, UsageRecord, UsageSummary
 from bot.store.sqlite_connection import SqliteConnection, guard
 from bot.store.sqlite_migrations import decode_time, encode_time
 
@@ -98,10 +99,10 @@ class SqliteUsageStore:
     async def save_rows(self, rows: list[UsageRecord]) -> None:
         with self._db.transaction() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO usage_rows VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO usage_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(r.report_date.isoformat(), r.workload, r.upn,
                   r.last_activity.isoformat() if r.last_activity else None, r.period_days,
-                  json.dumps(r.metrics, separators=(",", ":"))) for r in rows])
+                  int(r.active), json.dumps(r.metrics, separators=(",", ":"))) for r in rows])
 
     @guard("record a usage import")
     async def record_import(self, imported: UsageImport) -> None:
@@ -129,6 +130,24 @@ class SqliteUsageStore:
         records = [_record(row) for row in rows[:limit]]
         last = records[-1] if len(rows) > limit else None
         return records, f"{last.workload}\t{last.upn}" if last else None
+
+    @guard("summarise usage rows")
+    async def summaries(self, chosen: list[tuple[date, str]],
+                        thresholds: list[Threshold]) -> list[UsageSummary]:
+        if not chosen:
+            return []
+        keys = [(day.isoformat(), workload) for day, workload in chosen]
+        active = " + ".join(f"MAX(CASE WHEN report_date = ? AND workload = ? THEN active ELSE 0 END) * {1 << i}"
+                            for i in range(len(keys)))
+        met = " + ".join(f"MAX(CASE WHEN workload = ? AND CAST(json_extract(metrics, ?) AS INTEGER) >= ? "
+                         f"THEN 1 ELSE 0 END) * {1 << j}" for j in range(len(thresholds))) or "0"
+        where = " OR ".join("(report_date = ? AND workload = ?)" for _ in keys)
+        params = [v for key in keys for v in key]
+        params += [v for t in thresholds for v in (t.workload, f"$.{t.metric}", t.at_least)]
+        rows = self._db.conn.execute(
+            f"SELECT upn, {active} AS active, {met} AS met FROM usage_rows WHERE {where} GROUP BY upn",
+            params + [v for key in keys for v in key]).fetchall()
+        return [UsageSummary(*row) for row in rows]
 
     @guard("purge usage rows")
     async def purge_before(self, cutoff: date) -> int:

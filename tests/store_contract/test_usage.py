@@ -109,3 +109,22 @@ async def test_completions_come_in_pages_with_their_times(store: Store) -> None:
             break
     assert sorted((c.worker_id, c.module_id, c.completed_at) for c in found) == [
         ("w1", "outlook", nov(5)), ("w1", "teams", nov(3)), ("w2", "teams", nov(7))]
+
+
+async def test_summaries_say_who_was_active_and_which_thresholds_they_reach(store: Store) -> None:
+    from domain.adoption import Threshold
+
+    day, older = date(2026, 11, 28), date(2026, 11, 1)
+    await store.usage.save_rows([
+        usage_row(day, "teams", "a@x.example", date(2026, 11, 27), team_chat_messages=3),
+        usage_row(day, "teams", "b@x.example", None, team_chat_messages=0),
+        usage_row(day, "email", "a@x.example", date(2026, 10, 1), sent=9),  # outside the 30 days
+        usage_row(day, "email", "c@x.example", date(2026, 11, 28), sent=1, meetings_created=2),
+        usage_row(older, "teams", "b@x.example", date(2026, 10, 30), meetings=1),  # not chosen
+    ])
+    thresholds = [Threshold("email", "sent", 2), Threshold("teams", "team_chat_messages", 1),
+                  Threshold("email", "meetings_created", 1)]
+    found = await store.usage.summaries([(day, "teams"), (day, "email")], thresholds)
+    assert sorted(found) == [("a@x.example", 0b01, 0b011), ("b@x.example", 0b00, 0b000),
+                             ("c@x.example", 0b10, 0b100)]
+    assert sorted(await store.usage.summaries([(older, "teams")], [])) == [("b@x.example", 1, 0)]
