@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -12,8 +11,6 @@ from bot.content import CONTENT_DIR
 from bot.expectations import load_expectations
 from bot.report_tables import Titles, render_csv, render_json, render_rich
 from bot.settings import Settings
-from bot.store.factory import create_store
-from bot.store.port import StoreError
 from bot.usage_import import CONCEALED_HELP
 from domain.adoption import AdoptionReport, Expectations
 from domain.reports import ReportFilter
@@ -72,17 +69,10 @@ def cmd_report_adoption(settings: Settings, fmt: str, out: Path | None, titles: 
             print(f"coach report: {problem}", file=sys.stderr)
         return 2
 
-    async def fetch() -> AdoptionReport:
-        store = create_store(settings)
-        await store.open()
-        try:
-            return await collect_adoption(store, expectations)
-        finally:
-            await store.close()
-    try:
-        report = asyncio.run(fetch())
-    except StoreError as exc:
-        print(f"coach report: {exc}", file=sys.stderr)
-        return 1
+    from bot.cli_usage import run_with_store
+
+    report = run_with_store("report", settings, lambda store: collect_adoption(store, expectations))
+    if isinstance(report, int):
+        return report
     render(report, titles, fmt, out)
     return 0

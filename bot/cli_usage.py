@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from bot.graph_session import GraphNotConfigured, graph_session
+from bot.report_cli import _day
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store, StoreError
@@ -22,10 +21,9 @@ from integrations.graph.client import GraphError
 from integrations.graph.reports_api import PERIODS
 
 T = TypeVar("T")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 PERMISSIONS = {"directory": "User.Read.All", "usage": "Reports.Read.All",
-               "install": "TeamsAppInstallation.ReadWriteSelfForUser.All"}
+               "install": "TeamsAppInstallation.ReadWriteSelfForUser.All", "report": "none"}
 
 
 def settings_or_exit(command: str) -> Settings:
@@ -93,15 +91,6 @@ def cmd_directory_sync(args: argparse.Namespace) -> int:
 
 
 # --- usage import --------------------------------------------------------------------------
-
-def _day(text: str) -> date:
-    try:
-        if not _DATE.match(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
-
 
 def cmd_usage_import(args: argparse.Namespace) -> int:
     from bot.usage_import import CONCEALED_HELP, FileImport, import_folder, import_from_graph
@@ -201,7 +190,9 @@ def add_usage_parsers(commands: Any) -> None:
                     "already installed. Lists who could not be installed and why. Run `coach directory "
                     "sync` first. Needs TeamsAppInstallation.ReadWriteSelfForUser.All.")
     install.add_argument("--audience", type=_audience, required=True, metavar="SPEC",
-                         help="all | department:NAME | not-installed (no worker record at all)")
+                         help="all (every enabled directory user without an installed worker record) | "
+                              "department:NAME (the same, one department) | not-installed (only users the "
+                              "bot never met; who removed the app is left alone)")
     install.add_argument("--dry-run", action="store_true", help="list who would get it; install nothing")
     install.add_argument("--per-second", type=float, default=5.0, metavar="N",
                          help="install requests per second (default 5)")
