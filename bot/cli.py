@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.cli_store import add_backup_parsers
+from bot.cli_usage import add_usage_parsers
 from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
 from bot.settings import Settings
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_parsers(store_commands, _settings)
 
     add_report_parser(commands)
+    add_usage_parsers(commands)
     return parser
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.content import CONTENT_DIR, LOCALES, Catalog, ContentError, load_catalog, load_raw_catalog, shown_path
 from bot.content_check import check_module, freshness_problems, summary
 from bot.content_render import render_catalog
+from bot.expectations import FILE_NAME, load_expectations
 from bot.org_profile import EMPTY_PROFILE, EXAMPLE_PROFILE, OrgProfile, read_profile
 from bot.quiz_figures import LONGEST_LIMIT, module_figures, total
 
@@ -68,7 +69,8 @@ def _quiz_figures(raw: Catalog, root: Path, result: CheckResult) -> None:
                 result.warnings += [ContentError(file, 1, f"quiz: {value.problems()[0]}")]
 
 
-def run_check(root: Path, org: str | None, today: date) -> tuple[Catalog, CheckResult]:
+def run_check(root: Path, org: str | None, today: date,
+              expectations: Path | None = None) -> tuple[Catalog, CheckResult]:
     result = CheckResult()
     raw, result.errors = load_raw_catalog(root)
     profiles, profile_errors = _profiles(org)
@@ -82,6 +84,9 @@ def run_check(root: Path, org: str | None, today: date) -> tuple[Catalog, CheckR
                 file = shown_path(tree.files[module_id], root)
                 result.errors += [ContentError(file, 1, f"with {name}: {p}") for p in check_module(module, file)]
     _quiz_figures(raw, root, result)
+    if (root / FILE_NAME).is_file():  # a content folder without it has no expectations
+        _, problems = load_expectations(root, raw.module_ids(), expectations)
+        result.errors += [ContentError(FILE_NAME, 1, p) for p in problems]
     errors, warnings = freshness_problems(raw, root, today)
     result.errors += errors
     result.warnings += warnings
@@ -125,7 +130,10 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     if args.org and not Path(args.org).is_file():
         print(f"coach: no organisation profile at {args.org}", file=sys.stderr)
         return 2
-    raw, result = run_check(root, args.org, args.today or date.today())
+    if args.expectations and not args.expectations.is_file():
+        print(f"coach: no expectations file at {args.expectations}", file=sys.stderr)
+        return 2
+    raw, result = run_check(root, args.org, args.today or date.today(), args.expectations)
     if args.json:
         print(json.dumps({"ok": not result.errors, "errors": [str(e) for e in result.errors],
                           "warnings": [str(w) for w in result.warnings], "profiles": result.profiles,
@@ -171,6 +179,8 @@ def add_content_parser(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--path", help="content folder (default: the project's content/)")
     check.add_argument("--org", metavar="FILE",
                        help="organisation profile to render for (default: the example and an empty one)")
+    check.add_argument("--expectations", type=Path, metavar="FILE",
+                       help="an organisation's expectation thresholds to check (as ORG_EXPECTATIONS)")
     check.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
                        help="date to measure freshness against (default: today)")
     check.set_defaults(func=cmd_content_check)

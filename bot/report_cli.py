@@ -21,11 +21,12 @@ from rich.console import Console
 from bot.content import CONTENT_DIR, DEFAULT_LOCALE, LOCALES, Catalog, load_locale
 from domain.reports import ReportFilter
 from bot.report_tables import TABLE_BUILDERS, Titles, render_csv, render_json, render_rich
+from bot.adoption_cli import ADOPTION_EPILOG, cmd_report_adoption
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store, StoreError
 
-REPORTS = ("usage", "quizzes", "feedback")
+REPORTS = ("usage", "quizzes", "feedback", "adoption")
 FORMATS = ("table", "csv", "json")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MODULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
@@ -42,7 +43,7 @@ feedback: counts by category and rating, average rating per module, every item n
   each table is a section (a title row, a header row, the data rows, an empty row); dates are
   ISO 8601 UTC, rates are fractions 0..1.
 --format json is stable: sorted keys, ISO dates; {"report", "filter", "tables": {name: rows}}.
-"""
+""" + ADOPTION_EPILOG
 
 
 def _day(text: str) -> date:
@@ -63,7 +64,7 @@ def _module(text: str) -> str:
 
 def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "report", help="admin reports: usage, quizzes, feedback (table, CSV or JSON)",
+        "report", help="admin reports: usage, quizzes, feedback, adoption (table, CSV or JSON)",
         description="Print an admin report from the store the settings point to (run it on the "
                     "server).", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("report", choices=REPORTS, help="which report")
@@ -96,6 +97,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("coach report: the memory store holds nothing outside the running bot; "
               "set STORE to sqlite or cosmos", file=sys.stderr)
         return 2
+    if args.report == "adoption":
+        content = english_content()
+        return cmd_report_adoption(settings, args.format, args.out, Titles(content), content.module_ids())
     try:
         result = asyncio.run(fetch_report(create_store(settings), args.report, flt))
     except StoreError as exc:

@@ -38,8 +38,15 @@ HEADERS = {
     "category": "Category", "rating": "Rating", "count": "Count", "average_rating": "Average rating",
     "created_at": "Created (UTC)", "id": "Id", "status": "Status", "locale": "Language",
     "anonymous": "Anonymous", "text": "Text",
+    # the adoption report (bot/adoption_tables.py)
+    "workload": "Workload", "trained": "Trained", "trained_active": "Trained active",
+    "trained_share": "Trained active share", "untrained": "Untrained",
+    "untrained_active": "Untrained active", "untrained_share": "Untrained active share",
+    "tenant_users": "Users in report", "tenant_active": "Active in report",
+    "evaluated": "Evaluated", "meeting": "Meeting expectation", "meeting_rate": "Meeting rate",
+    "report_date": "Report date", "department": "Department", "name": "Name",
 }
-RATES = {"completion_rate", "pass_rate"}
+RATES = {"completion_rate", "pass_rate", "trained_share", "untrained_share", "meeting_rate"}
 TEXT_PREVIEW = 100  # characters of feedback text in the terminal table (CSV/JSON have it all)
 
 
@@ -198,11 +205,13 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def render_json(tables: list[Table], report: str, flt: ReportFilter) -> bytes:
+def render_json(tables: list[Table], report: str, flt: ReportFilter,
+                extra: dict[str, Any] | None = None) -> bytes:
     payload = {
         "report": report,
         "filter": flt.model_dump(mode="json"),
         "tables": {t.name: [{c: row[c] for c in t.columns} for row in t.rows] for t in tables},
+        **(extra or {}),
     }
     return (json.dumps(payload, default=_json_default, sort_keys=True, ensure_ascii=False, indent=2)
             + "\n").encode("utf-8")

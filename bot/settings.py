@@ -6,6 +6,7 @@ import base64
 import binascii
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -92,12 +93,24 @@ class Settings(BaseSettings):
     # Observability. With a connection string, traces, metrics and logs go to Azure Monitor.
     applicationinsights_connection_string: SecretStr = SecretStr("")
     log_format: Literal["text", "json"] = "text"
+    # Microsoft Graph, app-only (directory sync, usage import, app installs). Empty tenant,
+    # client id or secret: the bot's own. No secret at all: a managed identity
+    # (GRAPH_CLIENT_ID then names a user-assigned one).
+    graph_tenant_id: str = ""
+    graph_client_id: str = ""
+    graph_client_secret: SecretStr = SecretStr("")
+    graph_authority_host: str = "https://login.microsoftonline.com"
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    graph_ca_file: Path | None = None  # a CA bundle to trust (TLS-inspecting proxy, tests)
+    teams_catalog_app_id: str = ""  # the app's id in the org catalog, for `coach install`
+    # An organisation's own expectation thresholds (YAML like content/expectations.yaml).
+    org_expectations: Path | None = None
 
     # Organisation profile (YAML; example content/org-profile.example.yaml): fills the training
     # content's {org.NAME} placeholders and hides what doesn't apply. Unset: generic wording.
     org_profile: Path | None = None
 
-    @field_validator("org_profile", mode="before")
+    @field_validator("org_profile", "org_expectations", "graph_ca_file", mode="before")
     @classmethod
     def _optional_path(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -118,6 +131,45 @@ class Settings(BaseSettings):
             except (binascii.Error, ValueError):
                 raise ValueError("COSMOS_KEY is not a Cosmos DB account key (base64 text)") from None
         return value
+
+    @field_validator("graph_base_url", "graph_authority_host")
+    @classmethod
+    def _graph_url(cls, value: str) -> str:
+        url = urlsplit(value.strip())
+        if url.scheme == "http" and url.hostname and is_loopback(url.hostname):
+            return value.strip().rstrip("/")
+        if url.scheme != "https" or not url.hostname:
+            raise ValueError("an https:// address (http only on a loopback host)")
+        return value.strip().rstrip("/")
+
+    @property
+    def graph_tenant(self) -> str:
+        return self.graph_tenant_id or self.tenant_id
+
+    @property
+    def graph_client(self) -> str:
+        return self.graph_client_id or self.client_id
+
+    @property
+    def graph_secret(self) -> str:
+        """The Graph app's secret; the bot's own only when Graph uses the bot's client id."""
+        if self.graph_client_secret.get_secret_value():
+            return self.graph_client_secret.get_secret_value()
+        return "" if self.graph_client_id else self.client_secret.get_secret_value()
+
+    @property
+    def graph_configured(self) -> bool:
+        """Enough to ask Graph: a tenant and either a client secret or a managed identity
+        (an identity needs no id when system-assigned, so the tenant alone decides)."""
+        return bool(self.graph_tenant)
+
+    @property
+    def graph_jobs_enabled(self) -> bool:
+        """The daily Graph jobs run only where Graph was set up on purpose (a GRAPH_* identity
+        setting), not merely because the bot has a tenant: without the permissions granted
+        they would fail every day."""
+        return bool(self.graph_tenant_id or self.graph_client_id
+                    or self.graph_client_secret.get_secret_value())
 
     @property
     def auth_enabled(self) -> bool:
@@ -143,6 +195,9 @@ class Settings(BaseSettings):
             "client_id": self.client_id or "-",
             "sqlite_path": str(self.sqlite_path) if self.store == "sqlite" else "-",
             "cosmos_endpoint": self.cosmos_endpoint or "-",
+            "graph": (f"{self.graph_base_url} as {self.graph_client or 'managed identity'} "
+                      f"({'secret' if self.graph_secret else 'managed identity'})"
+                      if self.graph_configured else "-"),
         }
 
 

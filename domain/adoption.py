@@ -192,21 +192,28 @@ def adoption_report(workers: list[WorkerFacts], imports: list[ImportFacts], expe
     report = AdoptionReport(latest.report_date if latest else None, bool(latest and latest.concealed),
                             [], list(modules.values()))
     for imp in imports:
-        for share in shares(workers, imp, expectations, workloads):
+        imported = shares(workers, imp, expectations, workloads)
+        for share in imported:
             report.trend.append((imp.report_date, share.workload, share.share(True), share.share(False)))
+        report.workloads = imported  # the latest one's stays
     if latest is None:
         return report
-    report.workloads = shares(workers, latest, expectations, workloads)
     cutoff = latest.report_date - timedelta(days=expectations.evaluate_after_days)
+    # Imports share one usage mapping among users with the same figures: judge each once.
+    # (The mappings live in `latest` for the whole loop, so their ids stay unique.)
+    judged: dict[tuple[int, str], bool] = {}
+    nothing: Usage = {}
     for worker in sorted(workers, key=lambda w: (w.department, w.name, w.id)):
-        usage = latest.usage.get(worker.upn, {})
+        usage = latest.usage.get(worker.upn, nothing)
         for module_id, expectation in expectations.by_module.items():
             done = worker.completed.get(module_id)
             if done is not None:
                 modules[module_id].completed += 1
             if latest.concealed:
                 continue  # per-worker judgement needs names in the reports
-            met = expectation.met_by(usage)
+            met = judged.get((id(usage), module_id))
+            if met is None:
+                met = judged[(id(usage), module_id)] = expectation.met_by(usage)
             if done is not None and done <= cutoff:
                 modules[module_id].evaluated += 1
                 modules[module_id].meeting += met

@@ -7,7 +7,12 @@ from bot.settings import Settings
 from bot.store.port import Store
 from jobs.job import Job
 from jobs.retention import RetentionJob
+from jobs.usage_jobs import DirectorySyncJob, UsageImportJob, UsageRetentionJob
 
 
 def default_jobs(store: Store, settings: Settings) -> list[Job]:
-    return [RetentionJob(store, settings.usage_retention_days)]
+    jobs: list[Job] = [RetentionJob(store, settings.usage_retention_days),
+                       UsageRetentionJob(store, settings.usage_retention_days)]
+    if settings.graph_jobs_enabled:
+        jobs += [DirectorySyncJob(store, settings), UsageImportJob(store, settings)]
+    return jobs

@@ -190,3 +190,23 @@ def usage_csv(header: list[str], rows: list[list[object]], *, bom: bool = True) 
     writer.writerow(header)
     writer.writerows(rows)
     return ("\ufeff" if bom else "") + out.getvalue()
+
+
+# The documented columns of each user-detail report (the admin center's export has the same).
+REPORT_HEADERS = {
+    "teams": ["Report Refresh Date", "User Id", "User Principal Name", "Last Activity Date", "Is Deleted",
+              "Deleted Date", "Assigned Products", "Team Chat Message Count", "Private Chat Message Count",
+              "Call Count", "Meeting Count", "Report Period"],
+    "onedrive": ["Report Refresh Date", "User Principal Name", "Is Deleted", "Deleted Date", "Last Activity Date",
+                 "Viewed Or Edited File Count", "Synced File Count", "Shared Internally File Count",
+                 "Shared Externally File Count", "Assigned Products", "Report Period"],
+    "sharepoint": ["Report Refresh Date", "User Principal Name", "Is Deleted", "Deleted Date", "Last Activity Date",
+                   "Viewed Or Edited File Count", "Synced File Count", "Shared Internally File Count",
+                   "Shared Externally File Count", "Visited Page Count", "Assigned Products", "Report Period"],
+    "email": ["Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date",
+              "Last Activity Date", "Send Count", "Receive Count", "Read Count", "Meeting Created Count",
+              "Meeting Interacted Count", "Assigned Products", "Report Period"],
+    "apps": ["Report Refresh Date", "User Principal Name", "Last Activation Date", "Last Activity Date",
+             "Report Period", "Windows", "Mac", "Mobile", "Web", "Outlook", "Word", "Excel", "PowerPoint",
+             "OneNote", "Teams"],
+}

@@ -8,26 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from graph_standin import usage_csv
+from graph_standin import REPORT_HEADERS, usage_csv
 from integrations.graph.usage_reports import UnknownReport, read_file, recognise, report_of_file, rows
 
-HEADERS = {
-    "teams": ["Report Refresh Date", "User Id", "User Principal Name", "Last Activity Date", "Is Deleted",
-              "Deleted Date", "Assigned Products", "Team Chat Message Count", "Private Chat Message Count",
-              "Call Count", "Meeting Count", "Report Period"],
-    "onedrive": ["Report Refresh Date", "User Principal Name", "Is Deleted", "Deleted Date", "Last Activity Date",
-                 "Viewed Or Edited File Count", "Synced File Count", "Shared Internally File Count",
-                 "Shared Externally File Count", "Assigned Products", "Report Period"],
-    "sharepoint": ["Report Refresh Date", "User Principal Name", "Is Deleted", "Deleted Date", "Last Activity Date",
-                   "Viewed Or Edited File Count", "Synced File Count", "Shared Internally File Count",
-                   "Shared Externally File Count", "Visited Page Count", "Assigned Products", "Report Period"],
-    "email": ["Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date",
-              "Last Activity Date", "Send Count", "Receive Count", "Read Count", "Meeting Created Count",
-              "Meeting Interacted Count", "Assigned Products", "Report Period"],
-    "apps": ["Report Refresh Date", "User Principal Name", "Last Activation Date", "Last Activity Date",
-             "Report Period", "Windows", "Mac", "Mobile", "Web", "Outlook", "Word", "Excel", "PowerPoint",
-             "OneNote", "Teams"],
-}
+HEADERS = REPORT_HEADERS
 
 
 @pytest.mark.parametrize("workload", sorted(HEADERS))

@@ -31,6 +31,7 @@ from bot.store.cosmos_counters import CounterWriter
 from bot.store.cosmos_events import CosmosEventStore
 from bot.store.cosmos_jobs import CosmosJobRunStore, CosmosLeaseStore
 from bot.store.cosmos_rebuild import CounterRebuild
+from bot.store.cosmos_usage import CosmosDirectoryStore, CosmosUsageStore
 from bot.store.cosmos_reports import CosmosReportFacts
 from bot.store.cosmos_workers import CosmosFeedbackStore, CosmosProgressStore, CosmosWorkerStore
 from bot.store.erasure import RegistryPrivacyStore
@@ -76,6 +77,9 @@ def container_specs(prefix: str, retention_days: int) -> dict[str, ContainerSpec
                                     "/worker_id", "/round")),
         # Job leases and latest runs: a few tiny documents, point reads and patches.
         "jobs": ContainerSpec(f"{prefix}jobs", "/id", ("/type",)),
+        # Directory users and the sync checkpoint; usage rows per report day (cosmos_usage.py).
+        "directory": ContainerSpec(f"{prefix}directory", "/id", ("/type",)),
+        "usage": ContainerSpec(f"{prefix}usage", "/pk", ("/kind", "/upn")),
     }
 
 
@@ -181,6 +185,8 @@ class CosmosStore:
         self.job_runs = CosmosJobRunStore(jobs)
         self.maintenance = CounterRebuild(workers, events, counters)
         self.campaigns = CosmosCampaignStore(Docs(containers["campaigns"], self.calls), workers)
+        self.directory = CosmosDirectoryStore(Docs(containers["directory"], self.calls))
+        self.usage = CosmosUsageStore(Docs(containers["usage"], self.calls), self.directory)
 
     async def _database(self, client: CosmosClient) -> DatabaseProxy:
         name = self.config.database

@@ -19,6 +19,8 @@ from bot.store.cosmos_docs import (
 )
 from bot.store.cosmos_partition import IN_PARTITION, delete_typed, holds_typed
 from bot.store.port import ConcurrencyConflict
+from bot.store.cosmos_usage import completions_page
+from domain.usage_records import Completion
 
 
 class CosmosWorkerStore:
@@ -74,6 +76,10 @@ class CosmosProgressStore:
     async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
         doc = await self._docs.read(progress_id(module_id), worker_id, "read progress")
         return from_doc(ModuleProgress, doc) if doc else None
+
+    async def completions_page(self, cursor: str | None,
+                               limit: int) -> tuple[list[Completion], str | None]:
+        return await completions_page(self._docs, cursor, limit)
 
     async def list_progress(self, worker_id: str) -> list[ModuleProgress]:
         docs = await self._docs.query(IN_PARTITION, {"@worker": worker_id, "@type": "progress"},

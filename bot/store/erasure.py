@@ -12,8 +12,12 @@ from bot.store.port import Store, WorkerData
 # Deletion order: attempts first (on Cosmos their deletion also takes the worker out of the
 # quiz counters, which needs the attempts), the worker record last, so an interrupted
 # deletion can be re-run and still finds everything it has not done yet.
-WORKER_DATA: tuple[str, ...] = (
-    "attempts", "progress", "feedback", "events", "campaigns", "workers")
+# `usage` (Microsoft 365 usage rows) and `directory` (the worker's Entra entry) are about the
+# worker: the rows name them by UPN, which only their directory entry links to their id, so
+# usage goes before directory. Tenant-level figures stay (`usage_imports` count rows, name
+# nobody). A later delta sync brings the entry back only if Entra changes the user.
+WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "feedback", "events", "campaigns",
+                                "usage", "directory", "workers")
 
 # Aggregates that never store a worker's id: reports are computed from the ones above,
 # leases and job runs name instances and jobs.

@@ -23,6 +23,7 @@ from bot.store.erasure import RegistryPrivacyStore
 from bot.store.maintenance import NoCounters
 from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
 from bot.store.memory_reports import MemoryReportFacts
+from bot.store.memory_usage import MemoryDirectoryStore, MemoryUsageStore, page_after
 from bot.store.port import (
     AttemptWrite,
     ConcurrencyConflict,
@@ -31,6 +32,8 @@ from bot.store.port import (
     answer_refusal,
 )
 from domain.report_rules import Reports
+from domain.report_facts import COMPLETED
+from domain.usage_records import Completion
 
 R = TypeVar("R", bound=Record)
 
@@ -134,6 +137,13 @@ class MemoryProgressStore(_WorkerRecords):
         saved.version = (expected_version or 0) + 1
         self._data.progress[key] = saved
         return _stored(saved)
+
+    async def completions_page(self, cursor: str | None,
+                               limit: int) -> tuple[list[Completion], str | None]:
+        done = [k for k, p in self._data.progress.items() if p.completed_at and p.status == COMPLETED]
+        keys, next_cursor = page_after(done, cursor, limit, "\t".join)
+        return [Completion(w, m, _utc(self._data.progress[(w, m)].completed_at))  # type: ignore[arg-type]
+                for w, m in keys], next_cursor
 
 
 class MemoryEventStore(_WorkerRecords):
@@ -245,6 +255,8 @@ class MemoryStore:
         from bot.store.memory_campaigns import MemoryCampaignStore  # it builds on this module
 
         self.campaigns = MemoryCampaignStore(data)
+        self.directory = MemoryDirectoryStore()
+        self.usage = MemoryUsageStore(self.directory)
 
     async def open(self) -> None:
         pass

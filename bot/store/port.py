@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Protocol
 
@@ -35,6 +35,8 @@ from domain.models import (
 )
 from bot.store.campaign_port import CampaignStore
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+from domain.adoption import Threshold
+from domain.usage_records import Completion, DirectoryEntry, UsageImport, UsageRecord, UsageSummary
 
 
 class StoreError(Exception):
@@ -208,6 +210,60 @@ class WorkerData(Protocol):
         ...
 
 
+class DirectoryStore(Protocol):
+    """Directory users from Graph, by Entra object id, and the sync's checkpoint."""
+
+    async def save_users(self, entries: list[DirectoryEntry]) -> int:
+        """Create or replace each entry (a removed one keeps its stored fields and is marked
+        removed). Re-saving the same entries changes nothing. Returns how many were given."""
+        ...
+
+    async def get_users(self, user_ids: list[str]) -> dict[str, DirectoryEntry]: ...
+
+    async def users_page(self, cursor: str | None,
+                         limit: int) -> tuple[list[DirectoryEntry], str | None]:
+        """Every stored entry (removed ones too) by id, `limit` at a time after `cursor`."""
+        ...
+
+    async def get_checkpoint(self) -> str | None:
+        """The stored Graph next link (an interrupted round) or delta link (a finished one)."""
+        ...
+
+    async def save_checkpoint(self, link: str | None) -> None: ...
+
+
+class UsageStore(Protocol):
+    """Microsoft 365 usage rows per (report date, workload, upn), and the imports made."""
+
+    async def save_rows(self, rows: list[UsageRecord]) -> None:
+        """Store each row under its key, replacing a stored one: importing twice doubles nothing."""
+        ...
+
+    async def record_import(self, imported: UsageImport) -> None:
+        """Store the import of (report date, workload), replacing an earlier one of the same."""
+        ...
+
+    async def list_imports(self) -> list[UsageImport]:
+        """Every import kept, by report date then workload."""
+        ...
+
+    async def rows_page(self, report_date: date, cursor: str | None,
+                        limit: int) -> tuple[list[UsageRecord], str | None]:
+        """The rows of one report day (all workloads), `limit` at a time after `cursor`."""
+        ...
+
+    async def summaries(self, chosen: list[tuple[date, str]],
+                        thresholds: list[Threshold]) -> list[UsageSummary]:
+        """Per upn in the rows of the chosen (report date, workload) imports: in which of them
+        the user was active, which thresholds their figures reach (`domain.usage_records.
+        summarise` is the definition)."""
+        ...
+
+    async def purge_before(self, cutoff: date) -> int:
+        """Delete rows and imports of report days before `cutoff`. Returns the rows removed."""
+        ...
+
+
 class LeaseStore(Protocol):
     """One holder per job across instances. Every write is a compare-and-set on the stored
     version (SQLite: the version column; Cosmos: a filtered patch), so two instances racing
@@ -261,6 +317,8 @@ class Store(Protocol):
     campaigns: CampaignStore  # bot/store/campaign_port.py
     leases: LeaseStore
     job_runs: JobRunStore
+    directory: DirectoryStore
+    usage: UsageStore
     maintenance: MaintenanceStore
 
     async def open(self) -> None:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
 from domain.report_rules import Reports
+from domain.report_facts import COMPLETED
+from domain.usage_records import Completion
 from bot.store.erasure import RegistryPrivacyStore
 from bot.store.maintenance import NoCounters
 from bot.store.port import (
@@ -29,6 +31,7 @@ from bot.store.port import (
 from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_reports import SqliteReportFacts
+from bot.store.sqlite_usage import SqliteDirectoryStore, SqliteUsageStore
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
@@ -151,6 +154,19 @@ class SqliteProgressStore(_WorkerRows):
         if len(rows) != 1:
             raise ConcurrencyConflict(f"progress of module {p.module_id} changed since it was read")
         return _progress(rows[0])
+
+    @guard("list completed modules")
+    async def completions_page(self, cursor: str | None,
+                               limit: int) -> tuple[list[Completion], str | None]:
+        worker_id, _, module_id = (cursor or "\t").partition("\t")
+        rows = self._db.conn.execute(
+            f"""SELECT worker_id, module_id, completed_at FROM progress
+               WHERE status = '{COMPLETED.value}' AND completed_at IS NOT NULL AND (worker_id, module_id) > (?, ?)
+               ORDER BY worker_id, module_id LIMIT ?""", (worker_id, module_id, limit + 1)).fetchall()
+        found = [Completion(r["worker_id"], r["module_id"], decode_time(r["completed_at"]))  # type: ignore[arg-type]
+                 for r in rows[:limit]]
+        last = found[-1] if len(rows) > limit else None
+        return found, f"{last.worker_id}\t{last.module_id}" if last else None
 
     def _read(self, worker_id: str, module_id: str) -> ModuleProgress | None:
         row = self._db.conn.execute(
@@ -351,6 +367,8 @@ class SqliteStore:
         from bot.store.sqlite_campaigns import SqliteCampaignStore  # it builds on this module
 
         self.campaigns = SqliteCampaignStore(self._db)
+        self.directory = SqliteDirectoryStore(self._db)
+        self.usage = SqliteUsageStore(self._db)
 
     @property
     def path(self) -> Path:

@@ -157,6 +157,42 @@ MIGRATIONS: tuple[Migration, ...] = (
             detail TEXT NOT NULL) WITHOUT ROWID""",
     )),
     Migration(4, "trainer campaigns", CAMPAIGN_TABLES),
+    # Directory users by Entra object id and the sync checkpoint; usage rows per
+    # (report day, workload, upn) and the imports made (bot/store/sqlite_usage.py).
+    Migration(5, "directory and usage reports", (
+        """CREATE TABLE directory_users (
+            id TEXT PRIMARY KEY,
+            upn TEXT NOT NULL,
+            name TEXT NOT NULL,
+            department TEXT NOT NULL,
+            country TEXT NOT NULL,
+            office TEXT NOT NULL,
+            preferred_language TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            removed INTEGER NOT NULL) WITHOUT ROWID""",
+        "CREATE INDEX idx_directory_upn ON directory_users(upn)",
+        """CREATE TABLE directory_state (
+            name TEXT PRIMARY KEY,
+            value TEXT) WITHOUT ROWID""",
+        """CREATE TABLE usage_rows (
+            report_date TEXT NOT NULL,
+            workload TEXT NOT NULL,
+            upn TEXT NOT NULL,
+            last_activity TEXT,
+            period_days INTEGER NOT NULL,
+            active INTEGER NOT NULL,
+            metrics TEXT NOT NULL,
+            PRIMARY KEY (report_date, workload, upn)) WITHOUT ROWID""",
+        "CREATE INDEX idx_usage_upn ON usage_rows(upn)",
+        """CREATE TABLE usage_imports (
+            report_date TEXT NOT NULL,
+            workload TEXT NOT NULL,
+            period_days INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            concealed INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (report_date, workload)) WITHOUT ROWID""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -12,6 +12,9 @@ from .client import GraphClient
 SELECT = ("id", "userPrincipalName", "displayName", "department", "officeLocation", "country",
           "preferredLanguage", "accountEnabled")
 DELTA_START = "users/delta?$select=" + ",".join(SELECT)
+FIELD_OF = {"userPrincipalName": "upn", "displayName": "name", "department": "department",
+            "officeLocation": "office", "country": "country",
+            "preferredLanguage": "preferred_language", "accountEnabled": "enabled"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class DirectoryUser:
     preferred_language: str = ""
     enabled: bool = True
     removed: bool = False  # deleted from the directory (delta "@removed")
+    # Which fields the answer carried: a delta round names only what changed.
+    present: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,8 @@ def parse_user(item: dict[str, Any]) -> DirectoryUser | None:
         name=_text(item.get("displayName")), department=_text(item.get("department")),
         office=_text(item.get("officeLocation")), country=_text(item.get("country")),
         preferred_language=_text(item.get("preferredLanguage")),
-        enabled=enabled if isinstance(enabled, bool) else True)
+        enabled=enabled if isinstance(enabled, bool) else True,
+        present=frozenset(FIELD_OF[key] for key in item if key in FIELD_OF))
 
 
 async def delta_pages(graph: GraphClient, start: str | None) -> AsyncIterator[DirectoryPage]:

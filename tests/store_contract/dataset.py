@@ -6,7 +6,7 @@ Weeks (ISO): 2026-11-02 = W45 Mon, 11-09 = W46 Mon, 11-16 = W47 Mon, 11-23 = W48
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from domain.models import (
     EventKind,
@@ -20,6 +20,7 @@ from domain.models import (
     Worker,
 )
 from bot.store.port import Store
+from domain.usage_records import DirectoryEntry, UsageRecord
 
 
 def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
@@ -140,3 +141,27 @@ async def load_report_dataset(store: Store) -> None:
                 worker_id, attempt_id, score, passed, when)).written
     for item in FEEDBACK:
         assert await store.feedback.add_feedback(item)
+    await load_usage_dataset(store)
+
+
+DIRECTORY = [
+    DirectoryEntry("w1", "w1@contoso.example", "Name w1", "Sales", "SE", "Malmö", "sv-SE"),
+    DirectoryEntry("w2", "w2@contoso.example", "Name w2", "HR", "NL", "Utrecht", "nl-NL"),
+]
+
+
+def usage_row(day: date, workload: str, upn: str, last: date | None = None, **metrics: int) -> UsageRecord:
+    return UsageRecord(day, workload, upn, last, 30, metrics)
+
+
+USAGE = [
+    usage_row(date(2026, 11, 28), "teams", "w1@contoso.example", date(2026, 11, 27), team_chat_messages=3),
+    usage_row(date(2026, 11, 28), "email", "w1@contoso.example", None, sent=0),
+    usage_row(date(2026, 11, 28), "teams", "w2@contoso.example", date(2026, 11, 20), meetings=2),
+]
+
+
+async def load_usage_dataset(store: Store) -> None:
+    """Directory entries and usage rows of w1 and w2."""
+    await store.directory.save_users(DIRECTORY)
+    await store.usage.save_rows(USAGE)
