@@ -62,11 +62,14 @@ def answered_card(t: Texts, module: Module, attempt: QuizAttempt, question: Ques
     verdict = text(t("quiz.correct") if answer.correct else t("quiz.wrong"),
                    weight="Bolder", color="Good" if answer.correct else "Attention")
     feedback = [text(note, subtle=True)] if note else []
-    feedback += [verdict, text(t("quiz.your_answer", answer=_option_texts(question, attempt, answer.chosen)))]
-    if not answer.correct:
-        feedback.append(text(t("quiz.right_answer", answer=_option_texts(question, attempt, right))))
-    explained = [o for o in _options_in_order(question, attempt) if o.id in set(answer.chosen) | set(right)]
-    feedback += [text(f"**{option.text}**: {option.explanation}", spacing="Small") for option in explained]
+    feedback.append(verdict)
+    # Each chosen (and each missed right) option once, with its explanation.
+    for option in _options_in_order(question, attempt):
+        label = ("quiz.your_answer" if option.id in answer.chosen
+                 else "quiz.right_answer" if option.id in right else None)
+        if label is not None:
+            feedback.append(text(t(label, answer=f"**{option.text}**") + f"\n\n{option.explanation}",
+                                 spacing="Small"))
     return card([
         _position(t, module, attempt, question),
         text(question.text, size="Medium", weight="Bolder"),

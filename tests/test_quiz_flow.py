@@ -7,7 +7,9 @@ import re
 import pytest
 
 from bot.content import Catalog, LocaleContent, Module
-from domain.models import AttemptStatus, EventKind
+from bot.i18n import Texts
+from cards.quiz import question_card
+from domain.models import AttemptStatus, EventKind, QuizAttempt
 from domain.quiz import option_order, question_order
 from bot.store.port import Store
 from dialogs.router import Router
@@ -102,9 +104,40 @@ async def test_wrong_answers_fail_and_the_result_names_the_missed_questions(
     first = module.question(attempt.question_ids[0])
     shown = option_order(first, attempt.seed)
     right = [o.text for o in sorted(first.options, key=lambda o: shown.index(o.id)) if o.correct]
-    assert ui("quiz.right_answer", answer=", ".join(right)) in texts_of(wrong)
+    for option_text in right:
+        assert ui("quiz.right_answer", answer=f"**{option_text}**") in texts_of(wrong)
     assert any(o.explanation in texts_of(wrong) for o in first.options)
     assert '"color": "Attention"' in str(wrong).replace("'", '"')
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "nl"])
+async def test_every_question_card_says_the_choice_hint_once(catalog: Catalog, language: str) -> None:
+    texts = Texts(catalog, language)
+    hints = [ui("quiz.choose_all", language), ui("quiz.choose_one", language)]
+    for module in catalog.modules(language):
+        attempt = QuizAttempt(id="a", worker_id="w", module_id=module.id, locale=language, seed=1,
+                              question_ids=[q.id for q in module.quiz.questions])
+        for question in module.quiz.questions:
+            shown = texts_of(question_card(texts, module, attempt, question))
+            assert sum(shown.count(hint.rstrip(".")) for hint in hints) == 1, (module.id, question.id)
+
+
+async def test_the_answer_feedback_names_each_chosen_option_once(chat: Chat, catalog: Catalog) -> None:
+    module = quiz_module(catalog)
+    card = await start(chat, module)
+    while module.question(action(card, "quiz.answer")["question"]).type != "multiple":
+        data = action(card, "quiz.answer")
+        [card] = cards(await chat.click(data, choice=right_choice(module, data["question"])))
+    data = action(card, "quiz.answer")
+    question = module.question(data["question"])
+
+    turn = await chat.click(data, choice=right_choice(module, question.id))
+
+    shown = texts_of(turn.replacement)
+    for option in question.options:
+        assert shown.count(option.text) == (1 if option.correct else 0), option.text
+        if option.correct:
+            assert ui("quiz.your_answer", answer=f"**{option.text}**") in shown
 
 
 async def test_the_pass_mark_comes_from_the_content(store: Store, catalog: Catalog) -> None:
