@@ -43,5 +43,5 @@ async def set_language(turn: Turn, choice: str) -> None:
     await turn.store.workers.set_language(turn.worker.id, chosen)
     turn.worker.language = chosen
     turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen))
-    turn.send(turn.t("language.changed", language=turn.t(f"language.name.{turn.language}")))
+    turn.replace(language_card(turn.texts, turn.language, changed=True))
     await show_menu(turn)
