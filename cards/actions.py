@@ -95,6 +95,18 @@ class StartQuiz(_OfModule):
     verb: Literal["quiz.start"] = "quiz.start"
 
 
+class ContinueQuiz(Action):
+    verb: Literal["quiz.continue"] = "quiz.continue"
+    attempt: Nonce
+
+
+class RestartQuiz(_OfModule):
+    """Start the module's quiz over: abandons `attempt`, the one in progress."""
+
+    verb: Literal["quiz.restart"] = "quiz.restart"
+    attempt: Nonce
+
+
 class AnswerQuestion(Action):
     inputs: ClassVar[frozenset[str]] = frozenset({"choice"})
     verb: Literal["quiz.answer"] = "quiz.answer"
@@ -133,7 +145,7 @@ class DeleteMyData(Action):
 
 ACTIONS: tuple[type[Action], ...] = (
     ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
-    ChooseLanguage, SetLanguage, StartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
+    ChooseLanguage, SetLanguage, StartQuiz, ContinueQuiz, RestartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
     ShowMyData, DeleteMyData,
 )
 CardAction = Annotated[Union[ACTIONS], Field(discriminator="verb")]

@@ -11,7 +11,7 @@ from bot.store.port import ConcurrencyConflict
 from cards.general import notice_card
 from cards.training import completion_card, step_card, stuck_card
 
-from .menu import show_menu
+from .menu import module_after, show_menu
 from .turn import Turn
 
 WRITE_ATTEMPTS = 3
@@ -143,4 +143,4 @@ async def finish_module(turn: Turn, module_id: str) -> None:
     if first_time:
         await turn.record(EventKind.MODULE_COMPLETED, module.id, event_id=turn.stable_id(
             EventKind.MODULE_COMPLETED, module.id, progress.started_at.isoformat()))
-    turn.send(completion_card(turn.texts, module))
+    turn.send(completion_card(turn.texts, module, await module_after(turn, module.id)))

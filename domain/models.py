@@ -88,6 +88,7 @@ class QuizAnswer(Record):
 class AttemptStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+    ABANDONED = "abandoned"  # the worker started the quiz over: no result, counts nowhere
 
 
 class QuizAttempt(Record):

@@ -13,7 +13,7 @@ from domain.models import AttemptStatus, EventKind, QuizAttempt
 from domain.quiz import option_order, question_order
 from bot.store.port import Store
 from dialogs.router import Router
-from card_reading import action, assert_theme_aware, card_actions, cards, has_action, inputs, question_cards, texts_of
+from card_reading import action, action_data, assert_theme_aware, card_actions, cards, has_action, inputs, question_cards, texts_of
 from chat import ui, Chat, quiz_module, right_choice, stored_events, wrong_choice
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -236,7 +236,7 @@ async def test_back_to_the_module_opens_it(chat: Chat, catalog: Catalog) -> None
     module = quiz_module(catalog)
     _, result = await answer_all(chat, module, await start(chat, module), right_choice)
 
-    turn = await chat.click(action(result, "module.start"))
+    turn = await chat.click(action_data(result, ui("quiz.back_to_module")))
 
     assert module.steps[0].title in texts_of(cards(turn)[0])
 
@@ -246,10 +246,12 @@ async def test_a_start_without_a_card_nonce_still_makes_separate_attempts(chat: 
     bare = {"verb": "quiz.start", "module": module.id}  # a foreign or hand-made payload
 
     await chat.click(bare)
-    await chat.click(bare)
+    [offer] = cards(await chat.click(bare))  # one is open: continue or start over
+    await chat.click({"verb": "quiz.restart", "module": module.id, "attempt": action(offer, "quiz.restart")["attempt"]})
 
     attempts = await chat.store.attempts.list_attempts(chat.worker.id)
     assert len(attempts) == 2 and all(NONCE.match(a.id) for a in attempts)
+    assert attempts[0].id != attempts[1].id
 
 
 async def test_the_completion_card_offers_the_quiz_and_feedback(chat: Chat, catalog: Catalog) -> None:

@@ -190,6 +190,21 @@ class MemoryAttemptStore(_WorkerRecords):
         attempt.version += 1
         return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))
 
+    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        attempt = self._owned(worker_id, attempt_id)
+        if attempt is None:
+            return AttemptWrite(WriteOutcome.MISSING, None)
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            return AttemptWrite(WriteOutcome.CLOSED, self._copy(attempt))
+        attempt.status = AttemptStatus.ABANDONED
+        attempt.version += 1
+        return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))
+
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        open_ = [a for a in await self.list_attempts(worker_id)
+                 if a.module_id == module_id and a.status == AttemptStatus.IN_PROGRESS]
+        return open_[-1] if open_ else None
+
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
         mine = [a for a in self._data.attempts.values() if a.worker_id == worker_id]
         return [self._copy(a) for a in sorted(mine, key=lambda a: (a.started_at, a.id))]

@@ -140,6 +140,16 @@ class AttemptStore(Protocol):
         MISSING when there is no such attempt."""
         ...
 
+    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        """Close an in-progress attempt without a result (the worker starts over): status
+        ABANDONED, counted in no report. CLOSED when not in progress, MISSING when absent."""
+        ...
+
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        """The worker's newest in-progress attempt of the module (one read in the worker's
+        own records), or None."""
+        ...
+
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]: ...
 
 

@@ -14,7 +14,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
+from domain.models import (
+    AttemptStatus, Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker,
+)
 from domain.report_rules import Reports
 from bot.store.erasure import RegistryPrivacyStore
 from bot.store.maintenance import NoCounters
@@ -255,6 +257,27 @@ class SqliteAttemptStore(_WorkerRows):
         if stored is None:
             return AttemptWrite(WriteOutcome.MISSING, None)
         return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
+
+    @guard("abandon a quiz attempt")
+    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        with self._db.transaction() as conn:
+            written = conn.execute(
+                f"""UPDATE attempts SET status = '{AttemptStatus.ABANDONED.value}',
+                       version = version + 1
+                   WHERE id = ? AND worker_id = ? AND status = '{AttemptStatus.IN_PROGRESS.value}'""",
+                (attempt_id, worker_id)).rowcount == 1
+            stored = self._read(worker_id, attempt_id)
+        if stored is None:
+            return AttemptWrite(WriteOutcome.MISSING, None)
+        return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
+
+    @guard("find the open quiz attempt")
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        row = self._db.conn.execute(
+            f"""SELECT id FROM attempts INDEXED BY idx_attempts_worker
+               WHERE worker_id = ? AND module_id = ? AND status = '{AttemptStatus.IN_PROGRESS.value}'
+               ORDER BY started_at DESC, id DESC LIMIT 1""", (worker_id, module_id)).fetchone()
+        return self._read(worker_id, row["id"]) if row else None
 
     @guard("list quiz attempts")
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
