@@ -118,7 +118,18 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     )
 
 
-def step_card(t: Texts, module: Module, index: int) -> dict:
+def _exercise(t: Texts, module: Module, index: int, done: bool, n: str) -> dict:
+    """The step's exercise: Done / I'm stuck, or ✓ once it is done."""
+    assert module.steps[index].exercise is not None
+    state = (text(t("step.exercise_done"), weight="Bolder", color="Good") if done else
+             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
+                                style="positive"),
+                         submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))]))
+    return container([text(f"**{t('step.exercise')}**"), text(module.steps[index].exercise.task), state],
+                     style="emphasis", spacing="Medium")
+
+
+def step_card(t: Texts, module: Module, index: int, *, exercise_done: bool = False) -> dict:
     n = nonce()
     step = module.steps[index]
     total = len(module.steps)
@@ -134,13 +145,7 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
         body.append(text(f"**{t('step.links')}**\n\n"
                          + links_markdown([(link.title, link.url) for link in step.links])))
     if step.exercise:
-        body.append(container(
-            [text(f"**{t('step.exercise')}**"), text(step.exercise.task),
-             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
-                                style="positive"),
-                         submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))])],
-            style="emphasis", spacing="Medium",
-        ))
+        body.append(_exercise(t, module, index, exercise_done, n))
     actions = []
     if index > 0:
         actions.append(submit(t("common.back"), ShowStep(module=module.id, step=index - 1, n=n)))
@@ -180,13 +185,18 @@ def next_module_button(t: Texts, following: Module, n: str) -> dict:
                   style="positive")
 
 
-def completion_card(t: Texts, module: Module, following: Module | None = None) -> dict:
-    """`following`: the module to suggest next (None when all others are done)."""
+def completion_card(t: Texts, module: Module, following: Module | None = None,
+                    exercises: tuple[int, int] = (0, 0)) -> dict:
+    """`following`: the module to suggest next (None when all others are done); `exercises`:
+    how many of the module's exercises were (done, skipped)."""
     n = nonce()
+    total = sum(1 for step in module.steps if step.exercise)
+    summary = ([text(t("complete.exercises", done=exercises[0], skipped=exercises[1], total=total))]
+               if total else [])
     quiz = submit(t("complete.quiz"), StartQuiz(module=module.id, n=n),
                   style=None if following else "positive")
     return card(
-        [heading(t("complete.title", module=module.title)), text(t("complete.body"))],
+        [heading(t("complete.title", module=module.title)), *summary, text(t("complete.body"))],
         [*([next_module_button(t, following, n)] if following else []), quiz,
          *_nav(t, n, feedback_module=module.id)],
     )

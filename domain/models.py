@@ -41,6 +41,11 @@ class ProgressStatus(StrEnum):
     DONE = "done"
 
 
+class ExerciseMark(StrEnum):
+    DONE = "done"  # "Done" or "It works now"
+    SKIPPED = "skipped"  # moved past it (Next, Skip, Finish) without marking it done
+
+
 class ModuleProgress(Record):
     worker_id: str
     module_id: str
@@ -51,6 +56,7 @@ class ModuleProgress(Record):
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
     minutes_to_complete: int | None = None  # whole minutes, set once at first completion
+    exercises: dict[int, ExerciseMark] = Field(default_factory=dict)  # by step index
     version: int = 0  # optimistic concurrency: bumped by every write
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from .models import ModuleProgress, ProgressStatus
+from .models import ExerciseMark, ModuleProgress, ProgressStatus
 
 
 def minutes_to_complete(started_at: datetime, completed_at: datetime) -> int:
@@ -47,3 +47,29 @@ def next_module(order: Sequence[str], current: str | None, done: Collection[str]
         if module_id != current and module_id not in done:
             return module_id
     return None
+
+
+def mark_exercise(progress: ModuleProgress, index: int, mark: ExerciseMark) -> bool:
+    """Record an exercise as done or skipped; done is final (a later skip keeps it done).
+    Returns whether anything changed."""
+    if progress.exercises.get(index) == mark or progress.exercises.get(index) == ExerciseMark.DONE:
+        return False
+    progress.exercises[index] = mark
+    return True
+
+
+def skip_open_exercises(progress: ModuleProgress, exercise_steps: Iterable[int]) -> bool:
+    """Mark every exercise of `exercise_steps` not done yet as skipped (moving past them)."""
+    changed = False
+    for index in exercise_steps:
+        if index not in progress.exercises:
+            changed = mark_exercise(progress, index, ExerciseMark.SKIPPED) or changed
+    return changed
+
+
+def exercise_counts(progress: ModuleProgress | None, exercise_steps: Iterable[int]) -> tuple[int, int]:
+    """(done, skipped) among the module's exercises; one not reached yet is neither."""
+    marks = progress.exercises if progress else {}
+    steps = list(exercise_steps)
+    return (sum(1 for i in steps if marks.get(i) == ExerciseMark.DONE),
+            sum(1 for i in steps if marks.get(i) == ExerciseMark.SKIPPED))

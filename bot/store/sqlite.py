@@ -129,21 +129,21 @@ class SqliteProgressStore(_WorkerRows):
         columns = (p.status.value, p.step_index, p.locale, encode_time(p.started_at),
                    encode_week(p.started_at), encode_time(p.updated_at),
                    encode_time(p.completed_at), encode_week(p.completed_at),
-                   p.minutes_to_complete, (expected_version or 0) + 1)
+                   p.minutes_to_complete, _marks(p), (expected_version or 0) + 1)
         # One statement (atomic on its own); fetchall() finishes it, which commits it.
         conn = self._db.conn
         if expected_version is None:
             rows = conn.execute(
                 """INSERT INTO progress (status, step_index, locale, started_at, started_week,
-                       updated_at, completed_at, completed_week, minutes_to_complete, version,
-                       worker_id, module_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
+                       updated_at, completed_at, completed_week, minutes_to_complete, exercises,
+                       version, worker_id, module_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
                 (*columns, p.worker_id, p.module_id)).fetchall()
         else:
             rows = conn.execute(
                 """UPDATE progress SET status = ?, step_index = ?, locale = ?, started_at = ?,
                        started_week = ?, updated_at = ?, completed_at = ?, completed_week = ?,
-                       minutes_to_complete = ?, version = ?
+                       minutes_to_complete = ?, exercises = ?, version = ?
                    WHERE worker_id = ? AND module_id = ? AND version = ? RETURNING *""",
                 (*columns, p.worker_id, p.module_id, expected_version)).fetchall()
         if len(rows) != 1:
@@ -163,7 +163,12 @@ def _progress(row: sqlite3.Row) -> ModuleProgress:
         step_index=row["step_index"], locale=row["locale"],
         started_at=decode_time(row["started_at"]), updated_at=decode_time(row["updated_at"]),
         completed_at=decode_time(row["completed_at"]),
-        minutes_to_complete=row["minutes_to_complete"], version=row["version"])
+        minutes_to_complete=row["minutes_to_complete"], exercises=json.loads(row["exercises"]),
+        version=row["version"])
+
+
+def _marks(progress: ModuleProgress) -> str:
+    return json.dumps({str(index): mark.value for index, mark in sorted(progress.exercises.items())})
 
 
 class SqliteEventStore(_WorkerRows):

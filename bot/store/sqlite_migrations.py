@@ -155,6 +155,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             ended_at TEXT,
             detail TEXT NOT NULL) WITHOUT ROWID""",
     )),
+    # 4-6 come from other branches. The exercises a progress record marks done or skipped,
+    # as JSON {"<step index>": "done" | "skipped"}.
+    Migration(7, "exercise marks on progress", (
+        "ALTER TABLE progress ADD COLUMN exercises TEXT NOT NULL DEFAULT '{}'",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
