@@ -138,6 +138,13 @@ class ShowMyData(Action):
     verb: Literal["mydata.show"] = "mydata.show"
 
 
+class ShowMyEvents(Action):
+    """One page of the worker's full usage history (the export of "my data")."""
+
+    verb: Literal["mydata.events"] = "mydata.events"
+    page: int = Field(0, ge=0, le=9999)
+
+
 class DeleteMyData(Action):
     verb: Literal["mydata.delete"] = "mydata.delete"
     confirmed: bool = False
@@ -146,7 +153,7 @@ class DeleteMyData(Action):
 ACTIONS: tuple[type[Action], ...] = (
     ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
     ChooseLanguage, SetLanguage, StartQuiz, ContinueQuiz, RestartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
-    ShowMyData, DeleteMyData,
+    ShowMyData, ShowMyEvents, DeleteMyData,
 )
 CardAction = Annotated[Union[ACTIONS], Field(discriminator="verb")]
 _parser: TypeAdapter[CardAction] = TypeAdapter(CardAction)

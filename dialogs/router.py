@@ -12,7 +12,7 @@ from cards.general import notice_card
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
-from .mydata import delete_my_data, show_my_data
+from .mydata import delete_my_data, show_my_data, show_my_events
 from .quiz import answer_question, continue_quiz, quiz_command, restart_quiz, start_quiz
 from .training import exercise_done, exercise_stuck, finish_module, show_step, start_module
 from .turn import Turn
@@ -43,6 +43,7 @@ class Router:
             a.OpenFeedback: lambda turn, act: open_feedback(turn, act.module),
             a.SubmitFeedback: lambda turn, act: submit_feedback(turn, act),
             a.ShowMyData: lambda turn, act: show_my_data(turn, in_place=True),
+            a.ShowMyEvents: lambda turn, act: show_my_events(turn, act.page),
             a.DeleteMyData: lambda turn, act: delete_my_data(turn, act.confirmed, in_place=True),
         }
         self.commands: dict[str, CommandHandler] = {

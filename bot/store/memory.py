@@ -150,6 +150,10 @@ class MemoryEventStore(_WorkerRecords):
             del self._data.events[event_id]
         return len(old)
 
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        mine = [e for e in self._data.events.values() if e.worker_id == worker_id]
+        return [_stored(e) for e in sorted(mine, key=lambda e: (e.at, e.id))]
+
 
 class MemoryAttemptStore(_WorkerRecords):
     _table = "attempts"

@@ -84,6 +84,11 @@ class EventStore(Protocol):
         """Delete usage events older than cutoff (retention). Returns how many went."""
         ...
 
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        """Every usage event that names the worker, oldest first (ties: id): what "my data"
+        summarises and exports. Rare; on Cosmos a cross-partition query."""
+        ...
+
 
 class WriteOutcome(str, Enum):
     WRITTEN = "written"

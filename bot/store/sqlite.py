@@ -183,6 +183,14 @@ class SqliteEventStore(_WorkerRows):
              event.locale, encode_time(event.at), event.detail))
         return cursor.rowcount == 1
 
+    @guard("list a worker's usage events")
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        rows = self._db.conn.execute(
+            "SELECT * FROM events WHERE worker_id = ? ORDER BY at, id", (worker_id,))
+        return [UsageEvent(id=r["id"], kind=r["kind"], worker_id=r["worker_id"],
+                           module_id=r["module_id"], step_index=r["step_index"], locale=r["locale"],
+                           at=decode_time(r["at"]), detail=r["detail"]) for r in rows]
+
     @guard("purge old usage events")
     async def purge_events_before(self, cutoff: datetime) -> int:
         with self._db.transaction() as conn:
