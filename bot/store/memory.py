@@ -184,23 +184,23 @@ class MemoryAttemptStore(_WorkerRecords):
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
     ) -> AttemptWrite:
-        attempt = self._owned(worker_id, attempt_id)
-        if attempt is None:
-            return AttemptWrite(WriteOutcome.MISSING, None)
-        if attempt.status != AttemptStatus.IN_PROGRESS:
-            return AttemptWrite(WriteOutcome.CLOSED, self._copy(attempt))
-        attempt.status = AttemptStatus.SUBMITTED
-        attempt.score, attempt.passed, attempt.submitted_at = score, passed, _utc(at)
-        attempt.version += 1
-        return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))
+        return self._close(worker_id, attempt_id, AttemptStatus.SUBMITTED,
+                           score=score, passed=passed, submitted_at=_utc(at))
 
     async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        return self._close(worker_id, attempt_id, AttemptStatus.ABANDONED)
+
+    def _close(self, worker_id: str, attempt_id: str, status: AttemptStatus,
+               **fields: object) -> AttemptWrite:
+        """Move an in-progress attempt to `status`, setting `fields`."""
         attempt = self._owned(worker_id, attempt_id)
         if attempt is None:
             return AttemptWrite(WriteOutcome.MISSING, None)
         if attempt.status != AttemptStatus.IN_PROGRESS:
             return AttemptWrite(WriteOutcome.CLOSED, self._copy(attempt))
-        attempt.status = AttemptStatus.ABANDONED
+        attempt.status = status
+        for name, value in fields.items():
+            setattr(attempt, name, value)
         attempt.version += 1
         return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))
 

@@ -14,9 +14,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from domain.models import (
-    AttemptStatus, Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker,
-)
+from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
 from domain.report_rules import Reports
 from bot.store.erasure import RegistryPrivacyStore
 from bot.store.maintenance import NoCounters
@@ -266,7 +264,11 @@ class SqliteAttemptStore(_WorkerRows):
             if written:
                 conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
                              (submitted_at, attempt_id))
-            stored = self._read(worker_id, attempt_id)
+            return self._closed(worker_id, attempt_id, written)
+
+    def _closed(self, worker_id: str, attempt_id: str, written: bool) -> AttemptWrite:
+        """The outcome of closing an attempt (submit or abandon), with the attempt as stored."""
+        stored = self._read(worker_id, attempt_id)
         if stored is None:
             return AttemptWrite(WriteOutcome.MISSING, None)
         return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
@@ -275,20 +277,16 @@ class SqliteAttemptStore(_WorkerRows):
     async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
         with self._db.transaction() as conn:
             written = conn.execute(
-                f"""UPDATE attempts SET status = '{AttemptStatus.ABANDONED.value}',
-                       version = version + 1
-                   WHERE id = ? AND worker_id = ? AND status = '{AttemptStatus.IN_PROGRESS.value}'""",
+                """UPDATE attempts SET status = 'abandoned', version = version + 1
+                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
                 (attempt_id, worker_id)).rowcount == 1
-            stored = self._read(worker_id, attempt_id)
-        if stored is None:
-            return AttemptWrite(WriteOutcome.MISSING, None)
-        return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
+            return self._closed(worker_id, attempt_id, written)
 
     @guard("find the open quiz attempt")
     async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
         row = self._db.conn.execute(
-            f"""SELECT id FROM attempts INDEXED BY idx_attempts_worker
-               WHERE worker_id = ? AND module_id = ? AND status = '{AttemptStatus.IN_PROGRESS.value}'
+            """SELECT id FROM attempts INDEXED BY idx_attempts_worker
+               WHERE worker_id = ? AND module_id = ? AND status = 'in_progress'
                ORDER BY started_at DESC, id DESC LIMIT 1""", (worker_id, module_id)).fetchone()
         return self._read(worker_id, row["id"]) if row else None
 
