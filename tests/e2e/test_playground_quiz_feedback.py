@@ -350,7 +350,8 @@ def test_my_data_shows_progress_and_quizzes_and_delete_removes_everything(
             assert any(matches(s, content, "mydata.quiz.submitted", score=f"{a['score']:g}", result=result)
                        for s in shown), f"attempt {a} not in {str(mine)}"
         else:
-            assert any(matches(s, content, "mydata.quiz.in_progress") for s in shown), f"attempt {a} not in {str(mine)}"
+            key = "mydata.quiz.abandoned" if a["status"] == "abandoned" else "mydata.quiz.in_progress"
+            assert any(matches(s, content, key) for s in shown), f"attempt {a} not in {str(mine)}"
     assert mine.shows(ui(content, "mydata.feedback.none"))  # the anonymous feedback is not listed
 
     attempt_ids = [r["id"] for r in query(playground, "SELECT id FROM attempts WHERE worker_id = ?", worker)]
