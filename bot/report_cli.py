@@ -34,7 +34,8 @@ _MODULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 EPILOG = """\
 dates are UTC calendar days; --since and --until are inclusive.
 usage: per module the workers who started it in the period, how many completed, the completion
-  rate, the median minutes to complete and "I'm stuck" clicks; plus a weekly trend (ISO weeks).
+  rate, the median minutes to complete, "I'm stuck" clicks and the exercises done / skipped;
+  plus a weekly trend (ISO weeks).
 quizzes: submitted attempts per module: attempts, workers, pass rate, average score, and the
   three most-missed questions.
 feedback: counts by category and rating, average rating per module, every item newest first.

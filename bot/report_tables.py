@@ -32,7 +32,8 @@ from domain.text import strip_controls
 HEADERS = {
     "module_id": "Module id", "module": "Module", "started": "Started", "completed": "Completed",
     "completion_rate": "Completion rate", "median_minutes": "Median minutes",
-    "exercises_stuck": "Exercises stuck", "week": "ISO week", "attempts": "Attempts",
+    "exercises_stuck": "Exercises stuck", "exercises_done": "Exercises done",
+    "exercises_skipped": "Exercises skipped", "week": "ISO week", "attempts": "Attempts",
     "workers": "Workers", "pass_rate": "Pass rate", "average_score": "Average score",
     "rank": "Rank", "question_id": "Question id", "question": "Question", "misses": "Misses",
     "category": "Category", "rating": "Rating", "count": "Count", "average_rating": "Average rating",
@@ -81,10 +82,11 @@ class Titles:
 def usage_tables(report: UsageReport, titles: Titles) -> list[Table]:
     modules = [{"module_id": m.module_id, "module": titles.module(m.module_id), "started": m.started,
                 "completed": m.completed, "completion_rate": m.completion_rate,
-                "median_minutes": m.median_minutes, "exercises_stuck": m.exercises_stuck}
+                "median_minutes": m.median_minutes, "exercises_stuck": m.exercises_stuck,
+                "exercises_done": m.exercises_done, "exercises_skipped": m.exercises_skipped}
                for m in report.modules]
     weeks = [{"week": w.week, "started": w.started, "completed": w.completed} for w in report.weeks]
-    return [Table("modules", "Usage per module", list(HEADERS)[:7], modules),
+    return [Table("modules", "Usage per module", list(HEADERS)[:9], modules),
             Table("weeks", "Weekly trend", ["week", "started", "completed"], weeks)]
 
 

@@ -95,6 +95,18 @@ class StartQuiz(_OfModule):
     verb: Literal["quiz.start"] = "quiz.start"
 
 
+class ContinueQuiz(Action):
+    verb: Literal["quiz.continue"] = "quiz.continue"
+    attempt: Nonce
+
+
+class RestartQuiz(_OfModule):
+    """Start the module's quiz over: abandons `attempt`, the one in progress."""
+
+    verb: Literal["quiz.restart"] = "quiz.restart"
+    attempt: Nonce
+
+
 class AnswerQuestion(Action):
     inputs: ClassVar[frozenset[str]] = frozenset({"choice"})
     verb: Literal["quiz.answer"] = "quiz.answer"
@@ -126,6 +138,13 @@ class ShowMyData(Action):
     verb: Literal["mydata.show"] = "mydata.show"
 
 
+class ShowMyEvents(Action):
+    """One page of the worker's full usage history (the export of "my data")."""
+
+    verb: Literal["mydata.events"] = "mydata.events"
+    page: int = Field(0, ge=0, le=9999)
+
+
 class DeleteMyData(Action):
     verb: Literal["mydata.delete"] = "mydata.delete"
     confirmed: bool = False
@@ -133,8 +152,8 @@ class DeleteMyData(Action):
 
 ACTIONS: tuple[type[Action], ...] = (
     ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
-    ChooseLanguage, SetLanguage, StartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
-    ShowMyData, DeleteMyData,
+    ChooseLanguage, SetLanguage, StartQuiz, ContinueQuiz, RestartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
+    ShowMyData, ShowMyEvents, DeleteMyData,
 )
 CardAction = Annotated[Union[ACTIONS], Field(discriminator="verb")]
 _parser: TypeAdapter[CardAction] = TypeAdapter(CardAction)

@@ -33,7 +33,8 @@ def feedback_card(t: Texts, module: Module | None, *, draft: FeedbackDraft | Non
         body.append(container([text(p, color="Attention", weight="Bolder") for p in problems],
                               style="emphasis", spacing="Medium"))
     body += [
-        _choice_set("rating", t("feedback.rating.label"), t,
+        _choice_set("rating", t("feedback.rating.label_module", module=module.title) if module
+                    else t("feedback.rating.label"), t,
                     [(value, t(f"feedback.rating.{value}")) for value in RATINGS], draft.rating),
         _choice_set("category", t("feedback.category.label"), t,
                     [(c.value, t(f"feedback.category.{c.value}")) for c in FeedbackCategory], draft.category),

@@ -27,16 +27,18 @@ def unknown_card(t: Texts) -> dict:
     )
 
 
-def language_card(t: Texts, current: str) -> dict:
+def language_card(t: Texts, current: str, *, changed: bool = False) -> dict:
+    """`changed`: the card as it reads after a choice (it replaces the one clicked)."""
     n = nonce()
     buttons = [submit(t(f"language.name.{code}"), SetLanguage(language=code, n=n))
                for code in LOCALES]
     buttons.append(submit(t("language.auto"), SetLanguage(language="auto", n=n)))
-    return card(
-        [heading(t("language.title")),
-         text(t("language.current", language=t(f"language.name.{current}")), subtle=True)],
-        buttons,
-    )
+    name = t(f"language.name.{current}")
+    body = [heading(t("language.title"))]
+    if changed:
+        body.append(text(t("language.changed", language=name), weight="Bolder", color="Good"))
+    body.append(text(t("language.current", language=name), subtle=True))
+    return card(body, buttons)
 
 
 def module_offer_card(t: Texts, module: Module) -> dict:

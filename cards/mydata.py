@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.content import Module
-from domain.models import AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt
+from domain.models import (
+    AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt, UsageEvent, Worker,
+)
+from domain.progress import exercise_counts
 from bot.i18n import Texts
 
-from .actions import DeleteMyData, ShowMenu, ShowMyData
-from .common import card, container, execute, heading, nonce, submit, text
+from .actions import DeleteMyData, ShowMenu, ShowMyData, ShowMyEvents
+from .common import card, container, execute, fact_set, heading, nonce, submit, text
 
 MAX_ROWS = 20  # per section; a card must stay well under Teams' message size limit
 MAX_QUOTE = 140
+EVENTS_PER_PAGE = 50  # lines of the full usage history per card
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Everything stored about one worker, as the store returned it."""
+
+    worker: Worker
+    progress: list[ModuleProgress]
+    attempts: list[QuizAttempt]
+    feedback: list[Feedback]
+    events: list[UsageEvent]  # oldest first
 
 
 def local_date(moment: datetime | None) -> str:
@@ -38,28 +54,58 @@ def _title(modules: dict[str, Module], module_id: str | None) -> str:
     return module.title if module else (module_id or "-")
 
 
-def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProgress],
-                 attempts: list[QuizAttempt], feedback: list[Feedback]) -> dict:
+def _about(t: Texts, worker: Worker) -> dict:
+    chosen = (t(f"language.name.{worker.language}") if worker.language else
+              t("mydata.about.language_auto", language=worker.teams_locale))
+    return container([text(f"**{t('mydata.about')}**"), fact_set([
+        (t("mydata.about.name"), worker.name or "-"),
+        (t("mydata.about.teams_locale"), worker.teams_locale),
+        (t("mydata.about.language"), chosen),
+        (t("mydata.about.since"), local_date(worker.created_at)),
+    ])], spacing="Medium", separator=True)
+
+
+def _usage(t: Texts, events: list[UsageEvent], n: str) -> dict:
+    items = [text(f"**{t('mydata.usage')}**")]
+    if not events:
+        items.append(text(t("mydata.usage.none"), subtle=True, spacing="Small"))
+        return container(items, spacing="Medium", separator=True)
+    items.append(text(t("mydata.usage.summary", count=len(events), date=local_date(events[0].at)),
+                      spacing="Small"))
+    items.append({"type": "ActionSet", "actions": [
+        execute(t("mydata.usage.show"), ShowMyEvents(page=0, n=n))]})
+    return container(items, spacing="Medium", separator=True)
+
+
+def _progress_line(t: Texts, modules: dict[str, Module], p: ModuleProgress) -> str:
+    module = modules.get(p.module_id)
+    if p.status == ProgressStatus.DONE:
+        state = t("mydata.progress.done", date=local_date(p.completed_at))
+    else:
+        state = t("mydata.progress.in_progress", step=p.step_index + 1,
+                  total=len(module.steps) if module else "?", date=local_date(p.started_at))
+    if p.exercises:
+        done, skipped = exercise_counts(p, sorted(p.exercises))
+        state += " · " + t("mydata.progress.exercises", done=done, skipped=skipped)
+    return f"{_title(modules, p.module_id)}: {state}"
+
+
+def _attempt_state(t: Texts, a: QuizAttempt) -> str:
+    if a.status == AttemptStatus.SUBMITTED:
+        return t("mydata.quiz.submitted", score=f"{a.score or 0:g}", date=local_date(a.submitted_at),
+                 result=t("mydata.quiz.passed" if a.passed else "mydata.quiz.failed"))
+    if a.status == AttemptStatus.ABANDONED:
+        return t("mydata.quiz.abandoned", date=local_date(a.started_at))
+    return t("mydata.quiz.in_progress", date=local_date(a.started_at))
+
+
+def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
     n = nonce()
-    progress_lines = []
-    for p in progress:
-        module = modules.get(p.module_id)
-        if p.status == ProgressStatus.DONE:
-            state = t("mydata.progress.done", date=local_date(p.completed_at))
-        else:
-            state = t("mydata.progress.in_progress", step=p.step_index + 1,
-                      total=len(module.steps) if module else "?", date=local_date(p.started_at))
-        progress_lines.append(f"{_title(modules, p.module_id)}: {state}")
-    attempt_lines = []
-    for a in sorted(attempts, key=lambda a: a.started_at, reverse=True):
-        if a.status == AttemptStatus.SUBMITTED:
-            state = t("mydata.quiz.submitted", score=f"{a.score or 0:g}", date=local_date(a.submitted_at),
-                      result=t("mydata.quiz.passed" if a.passed else "mydata.quiz.failed"))
-        else:
-            state = t("mydata.quiz.in_progress", date=local_date(a.started_at))
-        attempt_lines.append(f"{_title(modules, a.module_id)}: {state}")
+    progress_lines = [_progress_line(t, modules, p) for p in data.progress]
+    attempt_lines = [f"{_title(modules, a.module_id)}: {_attempt_state(t, a)}"
+                     for a in sorted(data.attempts, key=lambda a: a.started_at, reverse=True)]
     feedback_lines = []
-    for f in feedback:
+    for f in data.feedback:
         line = t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
                  category=t(f"feedback.category.{f.category.value}"),
                  status=t(f"mydata.feedback.status.{f.status.value}"))
@@ -71,6 +117,7 @@ def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProg
         feedback_lines.append(line)
     return card(
         [heading(t("mydata.title")), text(t("mydata.intro"), subtle=True),
+         _about(t, data.worker), _usage(t, data.events, n),
          _section(t("mydata.progress"), progress_lines, t("mydata.progress.none"), t),
          _section(t("mydata.quizzes"), attempt_lines, t("mydata.quizzes.none"), t),
          _section(t("mydata.feedback"), feedback_lines, t("mydata.feedback.none"), t)],
@@ -78,6 +125,32 @@ def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProg
                  style="destructive"),
          submit(t("common.menu"), ShowMenu(n=n))],
     )
+
+
+def _event_line(t: Texts, modules: dict[str, Module], event: UsageEvent) -> str:
+    parts = [local_date(event.at), t(f"mydata.event.{event.kind.value}")]
+    if event.module_id:
+        parts.append(_title(modules, event.module_id))
+    if event.step_index is not None:
+        parts.append(t("mydata.event.step", step=event.step_index + 1))
+    if event.detail:
+        parts.append(event.detail)
+    return " · ".join(parts)
+
+
+def my_events_card(t: Texts, modules: dict[str, Module], events: list[UsageEvent], page: int) -> dict:
+    """One page of the full usage history, oldest first, with a button for the next page."""
+    n = nonce()
+    first = page * EVENTS_PER_PAGE
+    shown = events[first:first + EVENTS_PER_PAGE]
+    body = [heading(t("mydata.export.title", first=min(first + 1, len(events)),
+                      last=first + len(shown), count=len(events)))]
+    body += [text(_event_line(t, modules, e), spacing="None", size="Small") for e in shown]
+    actions = []
+    if first + len(shown) < len(events):
+        actions.append(submit(t("mydata.export.more"), ShowMyEvents(page=page + 1, n=n), style="positive"))
+    actions += [submit(t("mydata.title"), ShowMyData(n=n)), submit(t("common.menu"), ShowMenu(n=n))]
+    return card(body, actions)
 
 
 def confirm_delete_card(t: Texts) -> dict:

@@ -7,8 +7,9 @@ from domain.models import QuizAnswer, QuizAttempt
 from domain.quiz import QuizResult, correct_options, option_order
 from bot.i18n import Texts
 
-from .actions import AnswerQuestion, OpenFeedback, ShowMenu, StartModule, StartQuiz
+from .actions import AnswerQuestion, ContinueQuiz, OpenFeedback, RestartQuiz, ShowMenu, StartModule, StartQuiz
 from .common import card, container, execute, heading, nonce, submit, text
+from .training import next_module_button
 
 
 def _position(t: Texts, module: Module, attempt: QuizAttempt, question: Question) -> dict:
@@ -62,11 +63,14 @@ def answered_card(t: Texts, module: Module, attempt: QuizAttempt, question: Ques
     verdict = text(t("quiz.correct") if answer.correct else t("quiz.wrong"),
                    weight="Bolder", color="Good" if answer.correct else "Attention")
     feedback = [text(note, subtle=True)] if note else []
-    feedback += [verdict, text(t("quiz.your_answer", answer=_option_texts(question, attempt, answer.chosen)))]
-    if not answer.correct:
-        feedback.append(text(t("quiz.right_answer", answer=_option_texts(question, attempt, right))))
-    explained = [o for o in _options_in_order(question, attempt) if o.id in set(answer.chosen) | set(right)]
-    feedback += [text(f"**{option.text}**: {option.explanation}", spacing="Small") for option in explained]
+    feedback.append(verdict)
+    # Each chosen (and each missed right) option once, with its explanation.
+    for option in _options_in_order(question, attempt):
+        label = ("quiz.your_answer" if option.id in answer.chosen
+                 else "quiz.right_answer" if option.id in right else None)
+        if label is not None:
+            feedback.append(text(t(label, answer=f"**{option.text}**") + f"\n\n{option.explanation}",
+                                 spacing="Small"))
     return card([
         _position(t, module, attempt, question),
         text(question.text, size="Medium", weight="Bolder"),
@@ -82,7 +86,9 @@ def _module_actions(t: Texts, module: Module, n: str) -> list[dict]:
     ]
 
 
-def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResult) -> dict:
+def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResult,
+                following: Module | None = None) -> dict:
+    """`following`: the module to suggest next after a pass (the main action then)."""
     n = nonce()
     pass_mark = module.quiz.pass_mark
     body = [
@@ -104,8 +110,11 @@ def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResu
     else:
         body.append(text(t("quiz.result.all_right")))
     actions = _module_actions(t, module, n)
-    actions[0 if not result.passed else 1]["style"] = "positive"
     actions.insert(2, submit(t("common.feedback"), OpenFeedback(module=module.id, n=n)))
+    if result.passed and following is not None:
+        actions.insert(0, next_module_button(t, following, n))
+    else:
+        actions[0 if not result.passed else 1]["style"] = "positive"
     return card(body, actions)
 
 
@@ -114,6 +123,28 @@ def finished_card(t: Texts, module: Module, score: float | None) -> dict:
     n = nonce()
     return card([text(t("quiz.already_submitted", module=module.title, score=_percent(score or 0.0)))],
                 _module_actions(t, module, n))
+
+
+def open_attempt_card(t: Texts, module: Module, attempt: QuizAttempt) -> dict:
+    """A quiz was asked for while one of this module is in progress: continue or start over."""
+    n = nonce()
+    answered = sum(1 for qid in attempt.question_ids if qid in attempt.answers)
+    return card(
+        [heading(t("quiz.open.title")),
+         text(t("quiz.open.body", module=module.title, answered=answered,
+                total=len(attempt.question_ids)))],
+        [submit(t("quiz.open.continue"), ContinueQuiz(attempt=attempt.id, n=n), style="positive"),
+         submit(t("quiz.open.restart"), RestartQuiz(module=module.id, attempt=attempt.id, n=n)),
+         submit(t("common.menu"), ShowMenu(n=n))],
+    )
+
+
+def moved_on_card(t: Texts, module: Module) -> dict:
+    """Replaces a question card of an attempt that is no longer the one in progress."""
+    n = nonce()
+    return card([text(t("quiz.moved_on"), weight="Bolder")],
+                [submit(t("menu.quiz"), StartQuiz(module=module.id, n=n)),
+                 submit(t("common.menu"), ShowMenu(n=n))])
 
 
 def _percent(value: float) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Module
-from domain.models import ProgressStatus
+from domain.models import ProgressStatus, QuizAttempt
+from domain.progress import minutes_left
 from bot.i18n import Texts
 
 from .actions import (
@@ -23,6 +24,22 @@ class ModuleState:
     module: Module
     status: ProgressStatus
     step_index: int = 0
+    best_quiz: QuizAttempt | None = None  # the best submitted attempt (domain.quiz.best_results)
+
+    @property
+    def minutes_left(self) -> int:
+        return minutes_left(self.module.minutes, len(self.module.steps), self.status, self.step_index)
+
+
+def _details_line(t: Texts, state: ModuleState) -> str:
+    """Time left while in progress, and the best quiz result: "" when neither applies."""
+    parts = []
+    if state.status == ProgressStatus.IN_PROGRESS:
+        parts.append(t("menu.minutes_left", minutes=state.minutes_left))
+    if state.best_quiz is not None:
+        parts.append(t("menu.quiz_passed" if state.best_quiz.passed else "menu.quiz_failed",
+                       score=f"{state.best_quiz.score or 0:g}"))
+    return " · ".join(parts)
 
 
 def _nav(t: Texts, n: str, *, feedback_module: str | None = None, menu: bool = True) -> list[dict]:
@@ -78,25 +95,41 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
                    style="positive" if state.status == ProgressStatus.IN_PROGRESS else None),
             submit(t("menu.quiz"), StartQuiz(module=module_id, n=n)),
         ]
+        details = _details_line(t, state)
         rows.append(columns(
             column([
                 text(f"**{state.module.title}**"),
                 text(_status_line(t, state), subtle=True, spacing="None",
                      color="Good" if state.status == ProgressStatus.DONE else None),
+                *([text(details, subtle=True, spacing="None", size="Small")] if details else []),
             ]),
             column([action_set(buttons)], width="auto"),
             separator=True, spacing="Medium",
         ))
+    left = sum(state.minutes_left for state in states)
     return card(
         [heading(t("menu.title")), text(t("menu.intro")),
-         progress_bar(done, len(states), t("menu.summary", done=done, total=len(states))), *rows],
+         progress_bar(done, len(states), t("menu.summary", done=done, total=len(states))),
+         text(t("menu.time_left", minutes=left) if left else t("menu.all_done"),
+              subtle=True, spacing="None"), *rows],
         [submit(t("common.feedback"), OpenFeedback(n=n)),
          submit(t("common.language"), ChooseLanguage(n=n)),
          submit(t("common.help"), ShowHelp(n=n))],
     )
 
 
-def step_card(t: Texts, module: Module, index: int) -> dict:
+def _exercise(t: Texts, module: Module, index: int, done: bool, n: str) -> dict:
+    """The step's exercise: Done / I'm stuck, or ✓ once it is done."""
+    assert module.steps[index].exercise is not None
+    state = (text(t("step.exercise_done"), weight="Bolder", color="Good") if done else
+             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
+                                style="positive"),
+                         submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))]))
+    return container([text(f"**{t('step.exercise')}**"), text(module.steps[index].exercise.task), state],
+                     style="emphasis", spacing="Medium")
+
+
+def step_card(t: Texts, module: Module, index: int, *, exercise_done: bool = False) -> dict:
     n = nonce()
     step = module.steps[index]
     total = len(module.steps)
@@ -112,13 +145,7 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
         body.append(text(f"**{t('step.links')}**\n\n"
                          + links_markdown([(link.title, link.url) for link in step.links])))
     if step.exercise:
-        body.append(container(
-            [text(f"**{t('step.exercise')}**"), text(step.exercise.task),
-             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
-                                style="positive"),
-                         submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))])],
-            style="emphasis", spacing="Medium",
-        ))
+        body.append(_exercise(t, module, index, exercise_done, n))
     actions = []
     if index > 0:
         actions.append(submit(t("common.back"), ShowStep(module=module.id, step=index - 1, n=n)))
@@ -152,10 +179,24 @@ def stuck_card(t: Texts, module: Module, index: int) -> dict:
     ])
 
 
-def completion_card(t: Texts, module: Module) -> dict:
+def next_module_button(t: Texts, following: Module, n: str) -> dict:
+    """"Next: <module>", the main action of a card that closes a module."""
+    return submit(t("complete.next", module=following.title), StartModule(module=following.id, n=n),
+                  style="positive")
+
+
+def completion_card(t: Texts, module: Module, following: Module | None = None,
+                    exercises: tuple[int, int] = (0, 0)) -> dict:
+    """`following`: the module to suggest next (None when all others are done); `exercises`:
+    how many of the module's exercises were (done, skipped)."""
     n = nonce()
+    total = sum(1 for step in module.steps if step.exercise)
+    summary = ([text(t("complete.exercises", done=exercises[0], skipped=exercises[1], total=total))]
+               if total else [])
+    quiz = submit(t("complete.quiz"), StartQuiz(module=module.id, n=n),
+                  style=None if following else "positive")
     return card(
-        [heading(t("complete.title", module=module.title)), text(t("complete.body"))],
-        [submit(t("complete.quiz"), StartQuiz(module=module.id, n=n), style="positive"),
+        [heading(t("complete.title", module=module.title)), *summary, text(t("complete.body"))],
+        [*([next_module_button(t, following, n)] if following else []), quiz,
          *_nav(t, n, feedback_module=module.id)],
     )

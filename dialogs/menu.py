@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bot.content import Module
 from domain.models import EventKind, ProgressStatus
+from domain.progress import next_module
+from domain.quiz import best_results
 from bot.i18n import Texts, language_for
 from cards.general import help_card, language_card
 from cards.training import ModuleState, menu_card, welcome_card
@@ -19,6 +22,7 @@ async def welcome(turn: Turn) -> None:
 
 async def show_menu(turn: Turn) -> None:
     progress = {p.module_id: p for p in await turn.store.progress.list_progress(turn.worker.id)}
+    best = best_results(await turn.store.attempts.list_attempts(turn.worker.id))
     states = []
     for module in turn.modules():
         record = progress.get(module.id)
@@ -26,8 +30,17 @@ async def show_menu(turn: Turn) -> None:
             module,
             record.status if record else ProgressStatus.NOT_STARTED,
             record.step_index if record else 0,
+            best.get(module.id),
         ))
     turn.send(menu_card(turn.texts, states))
+
+
+async def module_after(turn: Turn, module_id: str) -> Module | None:
+    """The module to offer as "Next" once `module_id` is done or its quiz passed."""
+    done = {p.module_id for p in await turn.store.progress.list_progress(turn.worker.id)
+            if p.status == ProgressStatus.DONE}
+    following = next_module([m.id for m in turn.modules()], module_id, done)
+    return turn.module(following) if following else None
 
 
 async def show_help(turn: Turn) -> None:
@@ -43,5 +56,5 @@ async def set_language(turn: Turn, choice: str) -> None:
     await turn.store.workers.set_language(turn.worker.id, chosen)
     turn.worker.language = chosen
     turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen))
-    turn.send(turn.t("language.changed", language=turn.t(f"language.name.{turn.language}")))
+    turn.replace(language_card(turn.texts, turn.language, changed=True))
     await show_menu(turn)

@@ -5,19 +5,30 @@ card)."""
 
 from __future__ import annotations
 
-from cards.mydata import confirm_delete_card, deleted_card, my_data_card
+from cards.mydata import MyData, confirm_delete_card, deleted_card, my_data_card, my_events_card
 
 from .turn import Turn
 
 
 async def show_my_data(turn: Turn, *, in_place: bool = False) -> None:
     store, worker_id = turn.store, turn.worker.id
-    card = my_data_card(
-        turn.texts, {m.id: m for m in turn.modules()},
-        await store.progress.list_progress(worker_id),
-        await store.attempts.list_attempts(worker_id),
-        await store.feedback.list_feedback(worker_id))
-    _show(turn, card, in_place)
+    data = MyData(
+        worker=await store.workers.get_worker(worker_id) or turn.worker,
+        progress=await store.progress.list_progress(worker_id),
+        attempts=await store.attempts.list_attempts(worker_id),
+        feedback=await store.feedback.list_feedback(worker_id),
+        events=await store.events.list_worker_events(worker_id))
+    _show(turn, my_data_card(turn.texts, {m.id: m for m in turn.modules()}, data), in_place)
+
+
+async def show_my_events(turn: Turn, page: int) -> None:
+    """The full usage history, a page per card (the first replaces the "my data" card)."""
+    events = await turn.store.events.list_worker_events(turn.worker.id)
+    card = my_events_card(turn.texts, {m.id: m for m in turn.modules()}, events, page)
+    if page == 0:
+        turn.replace(card)
+    else:
+        turn.send(card)
 
 
 async def delete_my_data(turn: Turn, confirmed: bool, *, in_place: bool = False) -> None:

@@ -15,10 +15,12 @@ from domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
 from domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
 from cards.actions import AnswerQuestion
 from cards.general import notice_card
-from cards.quiz import answered_card, finished_card, question_card, result_card
+from cards.quiz import (
+    answered_card, finished_card, moved_on_card, open_attempt_card, question_card, result_card,
+)
 
 from .commands import find_module
-from .menu import show_menu
+from .menu import module_after, show_menu
 from .turn import Turn
 
 _PROBLEM_TEXT = {
@@ -59,20 +61,66 @@ async def quiz_command(turn: Turn, argument: str) -> None:
     await start_quiz(turn, module_id)
 
 
-async def start_quiz(turn: Turn, module_id: str) -> None:
+async def _quiz_module(turn: Turn, module_id: str) -> Module | None:
     module = turn.module(module_id)
     if module is None:
         turn.send(turn.t("unknown_module", name=module_id))
         await show_menu(turn)
+    return module
+
+
+async def start_quiz(turn: Turn, module_id: str) -> None:
+    """One attempt in progress per worker and module: while one is open, a new start offers
+    to continue it or start over (a repeat of the click that opened it just resumes it)."""
+    module = await _quiz_module(turn, module_id)
+    if module is None:
         return
-    attempt = await turn.store.attempts.create_attempt(_new_attempt(turn, module, _attempt_id(turn, module.id)))
-    if attempt.status == AttemptStatus.SUBMITTED or not _fits(module, attempt):
+    attempts, attempt_id = turn.store.attempts, _attempt_id(turn, module.id)
+    current = await attempts.open_attempt(turn.worker.id, module.id)
+    if current is not None and not _fits(module, current):
+        await attempts.abandon_attempt(turn.worker.id, current.id)  # its questions are gone
+        current = None
+    if current is not None and current.id != attempt_id:
+        turn.send(open_attempt_card(turn.texts, module, current))
+        return
+    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id))
+    if attempt.status != AttemptStatus.IN_PROGRESS or not _fits(module, attempt):
         # An old "Quiz"/"Retake" card clicked again after that attempt was finished.
         attempt = await turn.store.attempts.create_attempt(
             _new_attempt(turn, module, secrets.token_hex(12)))
     await turn.record(EventKind.QUIZ_STARTED, module.id,
                       event_id=_event_id(EventKind.QUIZ_STARTED, attempt.id))
     await _continue(turn, module, attempt)
+
+
+async def continue_quiz(turn: Turn, attempt_id: str) -> None:
+    attempt = await turn.store.attempts.get_attempt(turn.worker.id, attempt_id)
+    module = turn.module(attempt.module_id) if attempt else None
+    if attempt is None or module is None:
+        turn.send(notice_card(turn.t("stale.card"), turn.texts))
+        await show_menu(turn)
+    elif attempt.status == AttemptStatus.IN_PROGRESS and _fits(module, attempt):
+        await _continue(turn, module, attempt)
+    else:
+        await start_quiz(turn, module.id)  # finished or started over since: where things are now
+
+
+async def restart_quiz(turn: Turn, module_id: str, attempt_id: str) -> None:
+    """Abandon the attempt the offer named (if still in progress) and start a new one."""
+    module = await _quiz_module(turn, module_id)
+    if module is None:
+        return
+    await turn.store.attempts.abandon_attempt(turn.worker.id, attempt_id)
+    await start_quiz(turn, module.id)
+
+
+async def _moved_on(turn: Turn, module: Module) -> None:
+    """A card of an abandoned attempt: it stops taking answers; show the quiz as it is now."""
+    turn.replace(moved_on_card(turn.texts, module))
+    current = await turn.store.attempts.open_attempt(turn.worker.id, module.id)
+    if current is not None and _fits(module, current):
+        turn.send(turn.t("quiz.continue_here"))
+        await _continue(turn, module, current)
 
 
 def _new_attempt(turn: Turn, module: Module, attempt_id: str) -> QuizAttempt:
@@ -102,6 +150,9 @@ async def answer_question(turn: Turn, action: AnswerQuestion) -> None:
         turn.send(notice_card(turn.t("stale.card"), turn.texts))
         await show_menu(turn)
         return
+    if attempt.status == AttemptStatus.ABANDONED:
+        await _moved_on(turn, module)
+        return
     if attempt.status == AttemptStatus.SUBMITTED or question.id in attempt.answers:
         await _show_repeat(turn, module, attempt, question)
         return
@@ -115,6 +166,9 @@ async def answer_question(turn: Turn, action: AnswerQuestion) -> None:
                         correct=is_correct(question, choice.chosen), answered_at=turn.now)
     recorded = await turn.store.attempts.record_answer(turn.worker.id, attempt.id, answer)
     attempt = recorded.attempt or attempt
+    if recorded.attempt is not None and recorded.attempt.status == AttemptStatus.ABANDONED:
+        await _moved_on(turn, module)  # started over while this answer was on its way
+        return
     if not recorded.written:
         await _show_repeat(turn, module, attempt, question)
         return
@@ -152,4 +206,5 @@ async def _finish(turn: Turn, module: Module, attempt: QuizAttempt) -> None:
         return  # submitted by a concurrent delivery, which sent the result
     await turn.record(EventKind.QUIZ_SUBMITTED, module.id, detail="passed" if result.passed else "failed",
                       event_id=_event_id(EventKind.QUIZ_SUBMITTED, attempt.id))
-    turn.send(result_card(turn.texts, module, attempt, result))
+    following = await module_after(turn, module.id) if result.passed else None
+    turn.send(result_card(turn.texts, module, attempt, result, following))

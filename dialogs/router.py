@@ -12,8 +12,8 @@ from cards.general import notice_card
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
-from .mydata import delete_my_data, show_my_data
-from .quiz import answer_question, quiz_command, start_quiz
+from .mydata import delete_my_data, show_my_data, show_my_events
+from .quiz import answer_question, continue_quiz, quiz_command, restart_quiz, start_quiz
 from .training import exercise_done, exercise_stuck, finish_module, show_step, start_module
 from .turn import Turn
 
@@ -37,10 +37,13 @@ class Router:
             a.ChooseLanguage: lambda turn, act: choose_language(turn),
             a.SetLanguage: lambda turn, act: set_language(turn, act.language),
             a.StartQuiz: lambda turn, act: start_quiz(turn, act.module),
+            a.ContinueQuiz: lambda turn, act: continue_quiz(turn, act.attempt),
+            a.RestartQuiz: lambda turn, act: restart_quiz(turn, act.module, act.attempt),
             a.AnswerQuestion: lambda turn, act: answer_question(turn, act),
             a.OpenFeedback: lambda turn, act: open_feedback(turn, act.module),
             a.SubmitFeedback: lambda turn, act: submit_feedback(turn, act),
             a.ShowMyData: lambda turn, act: show_my_data(turn, in_place=True),
+            a.ShowMyEvents: lambda turn, act: show_my_events(turn, act.page),
             a.DeleteMyData: lambda turn, act: delete_my_data(turn, act.confirmed, in_place=True),
         }
         self.commands: dict[str, CommandHandler] = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Callable
 
 from bot.content import Module
-from domain.models import EventKind, ModuleProgress
-from domain.progress import complete
+from domain.models import EventKind, ExerciseMark, ModuleProgress
+from domain.progress import complete, exercise_counts, mark_exercise, skip_open_exercises
 from bot.store.port import ConcurrencyConflict
 from cards.general import notice_card
 from cards.training import completion_card, step_card, stuck_card
 
-from .menu import show_menu
+from .menu import module_after, show_menu
 from .turn import Turn
 
 WRITE_ATTEMPTS = 3
@@ -69,7 +69,7 @@ async def start_module(turn: Turn, module_id: str, *, from_beginning: bool = Fal
     progress, created = await update_progress(turn, module, resume)
     if created:
         await _record_started(turn, progress)
-    await _show(turn, module, min(progress.step_index, len(module.steps) - 1))
+    await _show(turn, module, min(progress.step_index, len(module.steps) - 1), progress)
 
 
 async def show_step(turn: Turn, module_id: str, index: int) -> None:
@@ -83,18 +83,27 @@ async def show_step(turn: Turn, module_id: str, index: int) -> None:
 
     def move(progress: ModuleProgress) -> bool:
         changed = progress.step_index != index
+        if index > progress.step_index:  # moving on past exercises not done skips them
+            changed = skip_open_exercises(
+                progress, _exercise_steps(module, range(progress.step_index, index))) or changed
         progress.step_index = index
         return changed
 
     progress, created = await update_progress(turn, module, move)
     if created:
         await _record_started(turn, progress)
-    await _show(turn, module, index)
+    await _show(turn, module, index, progress)
 
 
-async def _show(turn: Turn, module: Module, index: int) -> None:
+def _exercise_steps(module: Module, indexes: range | None = None) -> list[int]:
+    return [i for i in (indexes or range(len(module.steps)))
+            if 0 <= i < len(module.steps) and module.steps[i].exercise is not None]
+
+
+async def _show(turn: Turn, module: Module, index: int, progress: ModuleProgress) -> None:
     await turn.record(EventKind.STEP_VIEWED, module.id, index)
-    turn.send(step_card(turn.texts, module, index))
+    turn.send(step_card(turn.texts, module, index,
+                        exercise_done=progress.exercises.get(index) == ExerciseMark.DONE))
 
 
 async def _exercise_module(turn: Turn, module_id: str, index: int) -> Module | None:
@@ -113,7 +122,9 @@ async def exercise_done(turn: Turn, module_id: str, index: int) -> None:
     module = await _exercise_module(turn, module_id, index)
     if module is None:
         return
+    await update_progress(turn, module, lambda p: mark_exercise(p, index, ExerciseMark.DONE))
     await turn.record(EventKind.EXERCISE_DONE, module.id, index)
+    turn.send(turn.t("step.exercise_ack"))
     if index + 1 < len(module.steps):
         await show_step(turn, module.id, index + 1)
     else:
@@ -136,11 +147,13 @@ async def finish_module(turn: Turn, module_id: str) -> None:
 
     def finish(progress: ModuleProgress) -> bool:
         nonlocal first_time
+        skipped = skip_open_exercises(progress, _exercise_steps(module))
         changed, first_time = complete(progress, turn.now)
-        return changed
+        return changed or skipped
 
     progress, _ = await update_progress(turn, module, finish)
     if first_time:
         await turn.record(EventKind.MODULE_COMPLETED, module.id, event_id=turn.stable_id(
             EventKind.MODULE_COMPLETED, module.id, progress.started_at.isoformat()))
-    turn.send(completion_card(turn.texts, module))
+    turn.send(completion_card(turn.texts, module, await module_after(turn, module.id),
+                              exercise_counts(progress, _exercise_steps(module))))

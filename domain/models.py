@@ -43,6 +43,11 @@ class ProgressStatus(StrEnum):
     DONE = "done"
 
 
+class ExerciseMark(StrEnum):
+    DONE = "done"  # "Done" or "It works now"
+    SKIPPED = "skipped"  # moved past it (Next, Skip, Finish) without marking it done
+
+
 class ModuleProgress(Record):
     worker_id: str
     module_id: str
@@ -53,6 +58,7 @@ class ModuleProgress(Record):
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
     minutes_to_complete: int | None = None  # whole minutes, set once at first completion
+    exercises: dict[int, ExerciseMark] = Field(default_factory=dict)  # by step index
     version: int = 0  # optimistic concurrency: bumped by every write
 
 
@@ -90,6 +96,7 @@ class QuizAnswer(Record):
 class AttemptStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+    ABANDONED = "abandoned"  # the worker started the quiz over: no result, counts nowhere
 
 
 class QuizAttempt(Record):

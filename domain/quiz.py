@@ -7,12 +7,12 @@ rebuilt from the stored attempt (a retry, a second instance) shows what the work
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from .models import QuizAnswer
+from .models import AttemptStatus, QuizAnswer, QuizAttempt
 
 DEFAULT_PASS_MARK = 80
 MAX_SEED = 2**53  # stays exact in JSON (and in Cosmos DB)
@@ -102,3 +102,17 @@ def score(question_ids: Sequence[str], answers: Mapping[str, QuizAnswer],
     # Compared in whole numbers: 4 of 5 right is exactly 80 %, whatever floats say.
     passed = total > 0 and right * 100 >= pass_mark * total
     return QuizResult(right, total, round(100 * right / total, 1) if total else 0.0, passed, missed)
+
+
+def best_results(attempts: Iterable[QuizAttempt]) -> dict[str, QuizAttempt]:
+    """Per module, the worker's best submitted attempt: a pass over a fail, then the higher
+    score, then the earlier one."""
+    best: dict[str, QuizAttempt] = {}
+    for attempt in attempts:
+        if attempt.status != AttemptStatus.SUBMITTED:
+            continue
+        held = best.get(attempt.module_id)
+        rank = (bool(attempt.passed), attempt.score or 0.0)
+        if held is None or rank > (bool(held.passed), held.score or 0.0):
+            best[attempt.module_id] = attempt
+    return best

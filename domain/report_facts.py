@@ -31,6 +31,11 @@ class CohortRow(NamedTuple):
     count: int
 
 
+class ExerciseMarks(NamedTuple):
+    done: int
+    skipped: int
+
+
 class QuizTotals(NamedTuple):
     """Submitted attempts of a module in the window: how many, how many passed, the sum and
     count of their scores (attempts without a score are not in the score figures)."""
@@ -97,6 +102,11 @@ class ReportFacts(Protocol):
 
     async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:
         """exercise_stuck usage events with a module, by `at` in the window, per module."""
+        ...
+
+    async def exercise_marks(self, flt: ReportFilter) -> dict[str, ExerciseMarks]:
+        """Progress by `started_at` in the window: its exercises marked done and skipped,
+        summed per module."""
         ...
 
     async def quiz_totals(self, flt: ReportFilter) -> list[QuizTotals]:

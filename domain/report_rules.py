@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from .report_facts import CohortRow, FeedbackRow, MissCount, QuizTotals, ReportFacts
+from .report_facts import CohortRow, ExerciseMarks, FeedbackRow, MissCount, QuizTotals, ReportFacts
 from .reports import FeedbackItem, FeedbackReport, MissedQuestion, ModuleQuizStats, ModuleUsage
 from .reports import QuizReport, ReportFilter, UsageReport, WeekUsage, iso_week, ratio
 
@@ -49,7 +49,9 @@ def _by_week(by_day: dict[date, int]) -> Counter[str]:
     return weeks
 
 
-def usage_modules(cohort: list[CohortRow], stuck: dict[str, int]) -> list[ModuleUsage]:
+def usage_modules(cohort: list[CohortRow], stuck: dict[str, int],
+                  marks: dict[str, ExerciseMarks] | None = None) -> list[ModuleUsage]:
+    marks = marks or {}
     started: Counter[str] = Counter()
     completed: Counter[str] = Counter()
     minutes: dict[str, Counter[int]] = defaultdict(Counter)
@@ -67,7 +69,9 @@ def usage_modules(cohort: list[CohortRow], stuck: dict[str, int]) -> list[Module
             module_id=module_id, started=cohort_size, completed=done,
             completion_rate=ratio(done, cohort_size),
             median_minutes=_rounded(histogram_median(minutes[module_id].items())),
-            exercises_stuck=max(stuck.get(module_id, 0), 0)))
+            exercises_stuck=max(stuck.get(module_id, 0), 0),
+            exercises_done=max(marks[module_id].done, 0) if module_id in marks else 0,
+            exercises_skipped=max(marks[module_id].skipped, 0) if module_id in marks else 0))
     return modules
 
 
@@ -133,7 +137,8 @@ class Reports:
     async def usage_report(self, flt: ReportFilter) -> UsageReport:
         async with self.facts.snapshot():
             modules = usage_modules(await self.facts.cohort(flt),
-                                    await self.facts.stuck_by_module(flt))
+                                    await self.facts.stuck_by_module(flt),
+                                    await self.facts.exercise_marks(flt))
             weeks = usage_weeks(await self.facts.started_by_day(flt),
                                 await self.facts.completed_by_day(flt))
         return UsageReport(modules=modules, weeks=weeks)

@@ -6,7 +6,8 @@ Definitions (all dates are UTC calendar days; `since` and `until` are inclusive)
   members whose status is done; `completion_rate` = completed / started (0 when none);
   `median_minutes` = median of the completed members' `minutes_to_complete` (mean of the two
   middle values for an even count; None when none); `exercises_stuck` = exercise_stuck usage
-  events in the window. Weekly trend: ISO weeks (`2026-W47`), started by `started_at` and
+  events in the window; `exercises_done` / `exercises_skipped` = the exercises the cohort's
+  progress records mark done / skipped. Weekly trend: ISO weeks (`2026-W47`), started by `started_at` and
   completed by `completed_at`, both inside the window.
 - quizzes: submitted attempts whose `submitted_at` is in the window. `workers` = distinct
   workers; `pass_rate` = passed / attempts; `average_score` = mean score (0..100);
@@ -54,6 +55,8 @@ class ModuleUsage(ReportModel):
     completion_rate: float
     median_minutes: float | None
     exercises_stuck: int
+    exercises_done: int = 0
+    exercises_skipped: int = 0
 
 
 class WeekUsage(ReportModel):

@@ -49,6 +49,8 @@ async def walk(chat: Chat, catalog: Catalog, language: str) -> list[dict]:
     for command in ("menu", "help", "language", "feedback", "my_data", "delete_my_data", "quiz"):
         await chat.say(first_word(catalog, language, command))
     await chat.say(catalog.modules(language)[0].faq[0].q)
+    for _ in range(2):  # the second, while the first attempt is open, offers continue / start over
+        await chat.say(f"{first_word(catalog, language, 'quiz')} {catalog.modules(language)[0].id}")
     await chat.say("qwx zzv")  # no command, no match: the short help card
     clicked: set[tuple] = set()
     done = 0

@@ -205,3 +205,16 @@ async def test_a_store_outage_keeps_everything_typed_and_a_retry_stores_once(
     assert ui("feedback.thanks.title") in texts_of(thanks.replacement)
     [item] = await all_feedback(store)
     assert item.text == entered["text"] and item.anonymous is True
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "nl"])
+async def test_the_rating_question_names_what_is_rated(store: Store, catalog: Catalog, language: str) -> None:
+    chat = Chat(store, Router(catalog), language=language)
+    module = catalog.module(language, quiz_module(catalog).id)
+
+    general = inputs(await open_form(chat))["rating"]["label"]
+    about_module = inputs(await open_form(chat, module.id))["rating"]["label"]
+
+    assert general == ui("feedback.rating.label", language)
+    assert about_module == ui("feedback.rating.label_module", language, module=module.title)
+    assert module.title in about_module and module.title not in general and general != about_module

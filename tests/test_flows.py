@@ -127,6 +127,11 @@ async def test_language_choice_is_stored_and_used(chat, catalog, store):
     assert ui("language.title") in card_texts(turn.replies[0])
     chosen = await chat.click(action_data(turn.replies[0], ui("language.name.sv")))
     assert ui("menu.title", "sv") in card_texts(chosen.replies[-1])
+    confirmed = card_texts(chosen.replacement)  # the language card itself now says so
+    sv, en = catalog.ui("sv"), catalog.ui("en")
+    assert sv["language.changed"].format(language="Svenska") in confirmed
+    assert sv["language.current"].format(language="Svenska") in confirmed
+    assert en["language.current"].format(language="English") not in confirmed
     assert (await store.workers.get_worker("worker-1")).language == "sv"
     menu = await chat.say("meny")
     assert ui("menu.title", "sv") in card_texts(menu.replies[0])

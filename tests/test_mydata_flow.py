@@ -8,7 +8,8 @@ from domain.reports import ReportFilter
 from bot.store.port import Store
 from dialogs.router import Router
 from card_reading import action, assert_theme_aware, cards, has_action, question_cards, texts_of
-from chat import ui, Chat, quiz_module, right_choice
+from cards.mydata import EVENTS_PER_PAGE, local_date
+from chat import ui, Chat, quiz_module, right_choice, stored_events
 
 
 async def take_quiz(chat: Chat, module: Module) -> None:
@@ -106,3 +107,46 @@ async def test_delete_twice_is_harmless(store: Store, router: Router, catalog: C
     assert "deleted everything" in texts_of(first.replacement)
     assert "deleted everything" in texts_of(second.replacement)
     assert await store.attempts.list_attempts(chat.worker.id) == []
+
+
+async def test_my_data_names_every_kind_of_stored_data_and_exports_the_usage_history(
+        chat: Chat, catalog: Catalog) -> None:
+    module = quiz_module(catalog)
+    await lived_in(chat, module)
+    exercise = next(i for i, step in enumerate(module.steps) if step.exercise)
+    await chat.click({"verb": "exercise.done", "module": module.id, "step": exercise, "n": "x1"})
+    await chat.click({"verb": "language.set", "language": "en", "n": "l1"})
+    for n in range(EVENTS_PER_PAGE):  # enough history for a second page
+        await chat.click({"verb": "module.step", "module": module.id, "step": 0, "n": f"v{n}"})
+
+    card = cards(await chat.say("my data"))[0]
+
+    shown = texts_of(card)
+    mine = sorted((e for e in stored_events(chat.store) if e["worker_id"] == chat.worker.id),
+                  key=lambda e: (e["at"], e["id"]))
+    first = (await chat.store.events.list_worker_events(chat.worker.id))[0]
+    assert ui("mydata.usage.summary", count=len(mine), date=local_date(first.at)) in shown
+    assert "Alex Wilber" in shown and "en-US" in shown and ui("language.name.en") in shown
+    exercises = sum(1 for step in module.steps if step.exercise)  # finished at once: all skipped, then one done
+    assert ui("mydata.progress.exercises", done=1, skipped=exercises - 1) in shown
+    assert ui("mydata.feedback.status.new") in shown and "100% · passed" in shown
+
+    page = (await chat.click(action(card, "mydata.events"))).replacement
+    assert ui("mydata.export.title", first=1, last=EVENTS_PER_PAGE, count=len(mine)) in texts_of(page)
+    following = cards(await chat.click(action(page, "mydata.events")))[0]
+    assert ui("mydata.export.title", first=EVENTS_PER_PAGE + 1, last=len(mine), count=len(mine)) in texts_of(following)
+    assert not any(a["data"].get("verb") == "mydata.events" for a in following["actions"])
+    lines = [b["text"] for c in (page, following) for b in c["body"][1:]]
+    assert len(lines) == len(mine)
+    assert ui("mydata.event.exercise_done") in "\n".join(lines)
+
+
+async def test_my_data_tells_a_language_choice_from_following_teams(chat: Chat, catalog: Catalog) -> None:
+    follows = texts_of(cards(await chat.say("my data"))[0])
+    await chat.click({"verb": "language.set", "language": "nl", "n": "l"})
+    chosen = texts_of(cards(await chat.say("mijn gegevens"))[0])
+
+    auto_en = catalog.ui("en")["mydata.about.language_auto"].format(language="en-US")
+    auto_nl = catalog.ui("nl")["mydata.about.language_auto"].format(language="en-US")
+    assert auto_en in follows
+    assert ui("language.name.nl", "nl") in chosen and auto_nl not in chosen

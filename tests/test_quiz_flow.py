@@ -7,11 +7,13 @@ import re
 import pytest
 
 from bot.content import Catalog, LocaleContent, Module
-from domain.models import AttemptStatus, EventKind
+from bot.i18n import Texts
+from cards.quiz import question_card
+from domain.models import AttemptStatus, EventKind, QuizAttempt
 from domain.quiz import option_order, question_order
 from bot.store.port import Store
 from dialogs.router import Router
-from card_reading import action, assert_theme_aware, card_actions, cards, has_action, inputs, question_cards, texts_of
+from card_reading import action, action_data, assert_theme_aware, card_actions, cards, has_action, inputs, question_cards, texts_of
 from chat import ui, Chat, quiz_module, right_choice, stored_events, wrong_choice
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -102,9 +104,40 @@ async def test_wrong_answers_fail_and_the_result_names_the_missed_questions(
     first = module.question(attempt.question_ids[0])
     shown = option_order(first, attempt.seed)
     right = [o.text for o in sorted(first.options, key=lambda o: shown.index(o.id)) if o.correct]
-    assert ui("quiz.right_answer", answer=", ".join(right)) in texts_of(wrong)
+    for option_text in right:
+        assert ui("quiz.right_answer", answer=f"**{option_text}**") in texts_of(wrong)
     assert any(o.explanation in texts_of(wrong) for o in first.options)
     assert '"color": "Attention"' in str(wrong).replace("'", '"')
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "nl"])
+async def test_every_question_card_says_the_choice_hint_once(catalog: Catalog, language: str) -> None:
+    texts = Texts(catalog, language)
+    hints = [ui("quiz.choose_all", language), ui("quiz.choose_one", language)]
+    for module in catalog.modules(language):
+        attempt = QuizAttempt(id="a", worker_id="w", module_id=module.id, locale=language, seed=1,
+                              question_ids=[q.id for q in module.quiz.questions])
+        for question in module.quiz.questions:
+            shown = texts_of(question_card(texts, module, attempt, question))
+            assert sum(shown.count(hint.rstrip(".")) for hint in hints) == 1, (module.id, question.id)
+
+
+async def test_the_answer_feedback_names_each_chosen_option_once(chat: Chat, catalog: Catalog) -> None:
+    module = quiz_module(catalog)
+    card = await start(chat, module)
+    while module.question(action(card, "quiz.answer")["question"]).type != "multiple":
+        data = action(card, "quiz.answer")
+        [card] = cards(await chat.click(data, choice=right_choice(module, data["question"])))
+    data = action(card, "quiz.answer")
+    question = module.question(data["question"])
+
+    turn = await chat.click(data, choice=right_choice(module, question.id))
+
+    shown = texts_of(turn.replacement)
+    for option in question.options:
+        assert shown.count(option.text) == (1 if option.correct else 0), option.text
+        if option.correct:
+            assert ui("quiz.your_answer", answer=f"**{option.text}**") in shown
 
 
 async def test_the_pass_mark_comes_from_the_content(store: Store, catalog: Catalog) -> None:
@@ -203,7 +236,7 @@ async def test_back_to_the_module_opens_it(chat: Chat, catalog: Catalog) -> None
     module = quiz_module(catalog)
     _, result = await answer_all(chat, module, await start(chat, module), right_choice)
 
-    turn = await chat.click(action(result, "module.start"))
+    turn = await chat.click(action_data(result, ui("quiz.back_to_module")))
 
     assert module.steps[0].title in texts_of(cards(turn)[0])
 
@@ -213,10 +246,12 @@ async def test_a_start_without_a_card_nonce_still_makes_separate_attempts(chat: 
     bare = {"verb": "quiz.start", "module": module.id}  # a foreign or hand-made payload
 
     await chat.click(bare)
-    await chat.click(bare)
+    [offer] = cards(await chat.click(bare))  # one is open: continue or start over
+    await chat.click({"verb": "quiz.restart", "module": module.id, "attempt": action(offer, "quiz.restart")["attempt"]})
 
     attempts = await chat.store.attempts.list_attempts(chat.worker.id)
     assert len(attempts) == 2 and all(NONCE.match(a.id) for a in attempts)
+    assert attempts[0].id != attempts[1].id
 
 
 async def test_the_completion_card_offers_the_quiz_and_feedback(chat: Chat, catalog: Catalog) -> None:

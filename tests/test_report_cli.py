@@ -107,9 +107,9 @@ def test_usage_numbers(db: Path, tmp_path: Path) -> None:
 
     assert report["tables"]["modules"] == [
         {"module_id": PR, "module": title(PR), "started": 4, "completed": 3, "completion_rate": 0.75,
-         "median_minutes": 20.0, "exercises_stuck": 3},
+         "median_minutes": 20.0, "exercises_stuck": 3, "exercises_done": 0, "exercises_skipped": 0},
         {"module_id": TEAMS, "module": title(TEAMS), "started": 2, "completed": 2, "completion_rate": 1.0,
-         "median_minutes": 6.0, "exercises_stuck": 1},
+         "median_minutes": 6.0, "exercises_stuck": 1, "exercises_done": 0, "exercises_skipped": 0},
     ]
     assert report["tables"]["weeks"] == [
         {"week": "2026-W45", "started": 3, "completed": 1},
@@ -206,7 +206,7 @@ def test_csv_of_usage_has_both_tables(db: Path, tmp_path: Path, capsysbinary: py
     text = capsysbinary.readouterr().out.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert ["Usage per module"] in rows and ["Weekly trend"] in rows
-    assert [PR, title(PR), "4", "3", "0.75", "20.0", "3"] in rows
+    assert [PR, title(PR), "4", "3", "0.75", "20.0", "3", "0", "0"] in rows
 
 
 def test_table_format_prints_titles(db: Path, tmp_path: Path) -> None:

@@ -89,6 +89,29 @@ class CosmosAttemptStore:
         await self._counters.note_quiz_worker(stored)
         return AttemptWrite(WriteOutcome.WRITTEN, stored)
 
+    async def abandon_attempt(self, worker_id: str, attempt: str) -> AttemptWrite:
+        ops = [{"op": "set", "path": "/status", "value": AttemptStatus.ABANDONED.value},
+               {"op": "incr", "path": "/version", "value": 1}]
+        doc, written = await self._docs.patch_where(attempt_id(attempt), worker_id, ops,
+                                                    f"FROM c WHERE {IN_PROGRESS}",
+                                                    "abandon a quiz attempt")
+        if doc is None:
+            return AttemptWrite(WriteOutcome.MISSING, None)
+        # Nothing to count: an attempt in progress counts nothing, an abandoned one neither.
+        return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED,
+                            from_doc(QuizAttempt, doc))
+
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        # /type and /module_id are indexed in the worker's partition; /status is checked here.
+        docs = await self._docs.query(
+            f"{IN_PARTITION} AND c.module_id = @module",
+            {"@worker": worker_id, "@type": "attempt", "@module": module_id},
+            "find the open quiz attempt", partition=worker_id)
+        attempts = sorted((a for a in map(lambda d: from_doc(QuizAttempt, d), docs)
+                           if a.status == AttemptStatus.IN_PROGRESS),
+                          key=lambda a: (a.started_at, a.id))
+        return attempts[-1] if attempts else None
+
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
         docs = await self._docs.query(IN_PARTITION, {"@worker": worker_id, "@type": "attempt"},
                                       "list quiz attempts", partition=worker_id)

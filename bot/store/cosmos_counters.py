@@ -5,7 +5,8 @@ the contributions of the new and the old version of the record with patch `incr`
 deletion applies minus the old contributions. Counter documents, one per module, locale and
 UTC day (partition `usage:<module>` or `quiz:<module>`):
 - `usage` day: started (progress started that day), done (of those, status done), minutes
-  (histogram of their minutes_to_complete), completed (progress completed that day);
+  (histogram of their minutes_to_complete), exercisesDone / exercisesSkipped (the exercises
+  those records mark), completed (progress completed that day);
 - `stuck` day: exercise_stuck events; expires with the events it counts (per-item ttl);
 - `quiz` day: attempts submitted that day, passed, scoreSum/scoreCount, misses per question.
 Plus one `quizWorker` document per module and worker listing the (day, locale) pairs they
@@ -25,6 +26,7 @@ from typing import NamedTuple
 from domain.models import (
     AttemptStatus,
     EventKind,
+    ExerciseMark,
     ModuleProgress,
     ProgressStatus,
     QuizAttempt,
@@ -55,7 +57,8 @@ class Counter(NamedTuple):
 Counts = dict[Counter, float]
 
 _FIELDS = {
-    "usage": {"started": 0, "done": 0, "completed": 0, "minutes": {}},
+    "usage": {"started": 0, "done": 0, "completed": 0, "minutes": {}, "exercisesDone": 0,
+              "exercisesSkipped": 0},
     "stuck": {"stuck": 0},
     "quiz": {"attempts": 0, "passed": 0, "scoreSum": 0.0, "scoreCount": 0, "misses": {}},
     DISTINCT: {"workers": 0},
@@ -87,6 +90,9 @@ def progress_counts(p: ModuleProgress | None) -> Counts:
         return counts
     start = day_of(p.started_at)
     counts[Counter("usage", p.module_id, p.locale, start, ("started",))] += 1
+    for mark in p.exercises.values():
+        field = "exercisesDone" if mark == ExerciseMark.DONE else "exercisesSkipped"
+        counts[Counter("usage", p.module_id, p.locale, start, (field,))] += 1
     if p.status == ProgressStatus.DONE:
         counts[Counter("usage", p.module_id, p.locale, start, ("done",))] += 1
         if p.minutes_to_complete is not None:

@@ -47,6 +47,11 @@ class CosmosEventStore:
         return await self._delete_all(sql, {"@cutoff": encode_time(cutoff)},
                                       "purge old usage events")
 
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        docs = await self._docs.query("SELECT * FROM c WHERE c.worker_id = @worker",
+                                      {"@worker": worker_id}, "list a worker's usage events")
+        return sorted(map(doc_event, docs), key=lambda e: (e.at, e.id))
+
     async def delete_for_worker(self, worker_id: str) -> None:
         sql = f"SELECT TOP {PAGE} * FROM c WHERE c.worker_id = @worker"
         await self._delete_all(sql, {"@worker": worker_id}, "delete a worker's usage events")

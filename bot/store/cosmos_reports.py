@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from domain.models import Feedback
-from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
+from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 from bot.store.cosmos_container import Doc, Docs
 from bot.store.cosmos_counters import ALL_LOCALES, DISTINCT, partition_of
@@ -110,6 +110,15 @@ class CosmosReportFacts:
 
     async def completed_by_day(self, flt: ReportFilter) -> dict[date, int]:
         return _by_day(await self._usage(flt), "completed")
+
+    async def exercise_marks(self, flt: ReportFilter) -> dict[str, ExerciseMarks]:
+        marks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for doc in await self._usage(flt):
+            counted = marks[doc["moduleId"]]
+            counted[0] += _int(doc, "exercisesDone")
+            counted[1] += _int(doc, "exercisesSkipped")
+        return {module_id: ExerciseMarks(done, skipped) for module_id, (done, skipped) in marks.items()
+                if done or skipped}
 
     async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:
         stuck: dict[str, int] = defaultdict(int)

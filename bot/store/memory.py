@@ -162,6 +162,10 @@ class MemoryEventStore(_WorkerRecords):
             del self._data.events[event_id]
         return len(old)
 
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        mine = [e for e in self._data.events.values() if e.worker_id == worker_id]
+        return [_stored(e) for e in sorted(mine, key=lambda e: (e.at, e.id))]
+
 
 class MemoryAttemptStore(_WorkerRecords):
     _table = "attempts"
@@ -192,15 +196,30 @@ class MemoryAttemptStore(_WorkerRecords):
     async def submit_attempt(
         self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
     ) -> AttemptWrite:
+        return self._close(worker_id, attempt_id, AttemptStatus.SUBMITTED,
+                           score=score, passed=passed, submitted_at=_utc(at))
+
+    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        return self._close(worker_id, attempt_id, AttemptStatus.ABANDONED)
+
+    def _close(self, worker_id: str, attempt_id: str, status: AttemptStatus,
+               **fields: object) -> AttemptWrite:
+        """Move an in-progress attempt to `status`, setting `fields`."""
         attempt = self._owned(worker_id, attempt_id)
         if attempt is None:
             return AttemptWrite(WriteOutcome.MISSING, None)
         if attempt.status != AttemptStatus.IN_PROGRESS:
             return AttemptWrite(WriteOutcome.CLOSED, self._copy(attempt))
-        attempt.status = AttemptStatus.SUBMITTED
-        attempt.score, attempt.passed, attempt.submitted_at = score, passed, _utc(at)
+        attempt.status = status
+        for name, value in fields.items():
+            setattr(attempt, name, value)
         attempt.version += 1
         return AttemptWrite(WriteOutcome.WRITTEN, self._copy(attempt))
+
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        open_ = [a for a in await self.list_attempts(worker_id)
+                 if a.module_id == module_id and a.status == AttemptStatus.IN_PROGRESS]
+        return open_[-1] if open_ else None
 
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
         mine = [a for a in self._data.attempts.values() if a.worker_id == worker_id]

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from domain.models import EventKind
+from domain.models import EventKind, ExerciseMark
 from domain.report_facts import COMPLETED, SUBMITTED
-from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
+from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 
 if TYPE_CHECKING:
@@ -58,6 +58,18 @@ class MemoryReportFacts:
         return dict(Counter(p.completed_at.date() for p in self._data.progress.values()
                             if p.status == COMPLETED and p.completed_at is not None
                             and inside(p.completed_at, p.module_id, p.locale)))
+
+    async def exercise_marks(self, flt: ReportFilter) -> dict[str, ExerciseMarks]:
+        inside = _Window(flt)
+        done: Counter[str] = Counter()
+        skipped: Counter[str] = Counter()
+        for p in self._data.progress.values():
+            if inside(p.started_at, p.module_id, p.locale):
+                marks = list(p.exercises.values())
+                done[p.module_id] += marks.count(ExerciseMark.DONE)
+                skipped[p.module_id] += marks.count(ExerciseMark.SKIPPED)
+        return {m: ExerciseMarks(done[m], skipped[m]) for m in done.keys() | skipped.keys()
+                if done[m] or skipped[m]}
 
     async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:
         inside = _Window(flt)

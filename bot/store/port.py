@@ -87,6 +87,11 @@ class EventStore(Protocol):
         """Delete usage events older than cutoff (retention). Returns how many went."""
         ...
 
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        """Every usage event that names the worker, oldest first (ties: id): what "my data"
+        summarises and exports. Rare; on Cosmos a cross-partition query."""
+        ...
+
 
 class WriteOutcome(str, Enum):
     WRITTEN = "written"
@@ -141,6 +146,16 @@ class AttemptStore(Protocol):
     ) -> AttemptWrite:
         """Close an in-progress attempt with its result. CLOSED when already submitted,
         MISSING when there is no such attempt."""
+        ...
+
+    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        """Close an in-progress attempt without a result (the worker starts over): status
+        ABANDONED, counted in no report. CLOSED when not in progress, MISSING when absent."""
+        ...
+
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        """The worker's newest in-progress attempt of the module (one read in the worker's
+        own records), or None."""
         ...
 
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]: ...

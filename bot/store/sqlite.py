@@ -134,21 +134,21 @@ class SqliteProgressStore(_WorkerRows):
         columns = (p.status.value, p.step_index, p.locale, encode_time(p.started_at),
                    encode_week(p.started_at), encode_time(p.updated_at),
                    encode_time(p.completed_at), encode_week(p.completed_at),
-                   p.minutes_to_complete, (expected_version or 0) + 1)
+                   p.minutes_to_complete, _marks(p), (expected_version or 0) + 1)
         # One statement (atomic on its own); fetchall() finishes it, which commits it.
         conn = self._db.conn
         if expected_version is None:
             rows = conn.execute(
                 """INSERT INTO progress (status, step_index, locale, started_at, started_week,
-                       updated_at, completed_at, completed_week, minutes_to_complete, version,
-                       worker_id, module_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
+                       updated_at, completed_at, completed_week, minutes_to_complete, exercises,
+                       version, worker_id, module_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
                 (*columns, p.worker_id, p.module_id)).fetchall()
         else:
             rows = conn.execute(
                 """UPDATE progress SET status = ?, step_index = ?, locale = ?, started_at = ?,
                        started_week = ?, updated_at = ?, completed_at = ?, completed_week = ?,
-                       minutes_to_complete = ?, version = ?
+                       minutes_to_complete = ?, exercises = ?, version = ?
                    WHERE worker_id = ? AND module_id = ? AND version = ? RETURNING *""",
                 (*columns, p.worker_id, p.module_id, expected_version)).fetchall()
         if len(rows) != 1:
@@ -181,7 +181,12 @@ def _progress(row: sqlite3.Row) -> ModuleProgress:
         step_index=row["step_index"], locale=row["locale"],
         started_at=decode_time(row["started_at"]), updated_at=decode_time(row["updated_at"]),
         completed_at=decode_time(row["completed_at"]),
-        minutes_to_complete=row["minutes_to_complete"], version=row["version"])
+        minutes_to_complete=row["minutes_to_complete"], exercises=json.loads(row["exercises"]),
+        version=row["version"])
+
+
+def _marks(progress: ModuleProgress) -> str:
+    return json.dumps({str(index): mark.value for index, mark in sorted(progress.exercises.items())})
 
 
 class SqliteEventStore(_WorkerRows):
@@ -195,6 +200,14 @@ class SqliteEventStore(_WorkerRows):
             (event.id, event.kind.value, event.worker_id, event.module_id, event.step_index,
              event.locale, encode_time(event.at), event.detail))
         return cursor.rowcount == 1
+
+    @guard("list a worker's usage events")
+    async def list_worker_events(self, worker_id: str) -> list[UsageEvent]:
+        rows = self._db.conn.execute(
+            "SELECT * FROM events WHERE worker_id = ? ORDER BY at, id", (worker_id,))
+        return [UsageEvent(id=r["id"], kind=r["kind"], worker_id=r["worker_id"],
+                           module_id=r["module_id"], step_index=r["step_index"], locale=r["locale"],
+                           at=decode_time(r["at"]), detail=r["detail"]) for r in rows]
 
     @guard("purge old usage events")
     async def purge_events_before(self, cutoff: datetime) -> int:
@@ -271,10 +284,31 @@ class SqliteAttemptStore(_WorkerRows):
             if written:
                 conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
                              (submitted_at, attempt_id))
-            stored = self._read(worker_id, attempt_id)
+            return self._closed(worker_id, attempt_id, written)
+
+    def _closed(self, worker_id: str, attempt_id: str, written: bool) -> AttemptWrite:
+        """The outcome of closing an attempt (submit or abandon), with the attempt as stored."""
+        stored = self._read(worker_id, attempt_id)
         if stored is None:
             return AttemptWrite(WriteOutcome.MISSING, None)
         return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
+
+    @guard("abandon a quiz attempt")
+    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
+        with self._db.transaction() as conn:
+            written = conn.execute(
+                """UPDATE attempts SET status = 'abandoned', version = version + 1
+                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
+                (attempt_id, worker_id)).rowcount == 1
+            return self._closed(worker_id, attempt_id, written)
+
+    @guard("find the open quiz attempt")
+    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
+        row = self._db.conn.execute(
+            """SELECT id FROM attempts INDEXED BY idx_attempts_worker
+               WHERE worker_id = ? AND module_id = ? AND status = 'in_progress'
+               ORDER BY started_at DESC, id DESC LIMIT 1""", (worker_id, module_id)).fetchone()
+        return self._read(worker_id, row["id"]) if row else None
 
     @guard("list quiz attempts")
     async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:

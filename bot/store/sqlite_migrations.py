@@ -193,6 +193,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             imported_at TEXT NOT NULL,
             PRIMARY KEY (report_date, workload)) WITHOUT ROWID""",
     )),
+    # The exercises a progress record marks done or skipped,
+    # as JSON {"<step index>": "done" | "skipped"}.
+    Migration(6, "exercise marks on progress", (
+        "ALTER TABLE progress ADD COLUMN exercises TEXT NOT NULL DEFAULT '{}'",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 
-from domain.models import EventKind
+from domain.models import EventKind, ExerciseMark
 from domain.report_facts import COMPLETED, SUBMITTED
-from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
+from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 from bot.store.sqlite_connection import SqliteConnection, guard
 from bot.store.sqlite_migrations import decode_time, encode_time
@@ -72,6 +72,17 @@ def completed_by_day(conn: sqlite3.Connection, flt: ReportFilter) -> dict[date, 
     return _days(conn.execute(
         f"""SELECT {day}, COUNT(*) FROM progress INDEXED BY idx_progress_completed
             WHERE {where} GROUP BY {day}""", params).fetchall())
+
+
+def exercise_marks(conn: sqlite3.Connection, flt: ReportFilter) -> dict[str, ExerciseMarks]:
+    where, params = _where(flt, "started_at", "exercises != '{}'")
+    counted = "(SELECT COUNT(*) FROM json_each(progress.exercises) WHERE value = '{}')"
+    return {module_id: ExerciseMarks(int(done), int(skipped))
+            for module_id, done, skipped in conn.execute(
+                f"""SELECT module_id, TOTAL({counted.format(ExerciseMark.DONE.value)}),
+                           TOTAL({counted.format(ExerciseMark.SKIPPED.value)})
+                    FROM progress WHERE {where} GROUP BY module_id""",
+                params)}
 
 
 def stuck_by_module(conn: sqlite3.Connection, flt: ReportFilter) -> dict[str, int]:
@@ -150,6 +161,10 @@ class SqliteReportFacts:
     @guard("count the completions for the usage report")
     async def completed_by_day(self, flt: ReportFilter) -> dict[date, int]:
         return completed_by_day(self._db.conn, flt)
+
+    @guard("count the exercises for the usage report")
+    async def exercise_marks(self, flt: ReportFilter) -> dict[str, ExerciseMarks]:
+        return exercise_marks(self._db.conn, flt)
 
     @guard("count the stuck events for the usage report")
     async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:

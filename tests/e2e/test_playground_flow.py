@@ -43,8 +43,10 @@ def use_language(chat: PlaygroundClient, content: Content, lang: str) -> BotMess
     chat.send_text("language")
     choices = chat.wait_for(lambda m: m.find_button(verb="language.set") is not None, what="language card")
     chat.press(choices, verb="language.set", language=lang)
-    changed = content.ui(lang, "language.changed", language=content.ui(lang, f"language.name.{lang}"))
-    chat.wait_for(lambda m: m.text == changed, what=f"confirmation {changed!r}")
+    name = content.ui(lang, f"language.name.{lang}")
+    changed, now = content.ui(lang, "language.changed", language=name), content.ui(lang, "language.current", language=name)
+    chat.wait_for(lambda m: m.kind == "updateMessage" and m.id == choices.id and m.shows(changed) and m.shows(now),
+                  what=f"the language card updated to {changed!r} and {now!r}")
     return chat.wait_for(is_menu(content, lang), what=f"menu card in {lang}")
 
 

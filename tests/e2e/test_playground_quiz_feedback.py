@@ -180,12 +180,47 @@ def test_quiz_answered_correctly_passes_with_100_and_retake_starts_over(
                                        retake.button(verb="quiz.answer")["data"]["attempt"])] == ["in_progress"]
 
 
+def fresh_quiz(chat: PlaygroundClient, content: Content, start: BotMessage) -> BotMessage:
+    """Press `start`'s Quiz button; when an earlier test left an attempt open, start over.
+    Returns the first question card of the new attempt."""
+    chat.press(start, verb="quiz.start", module=MODULE)
+    reply = chat.wait_for(lambda m: m.find_button(verb="quiz.answer") is not None
+                          or m.find_button(verb="quiz.restart") is not None, WAIT, what="question or offer")
+    if reply.find_button(verb="quiz.restart") is not None:
+        chat.press(reply, verb="quiz.restart")
+    return wait_for_question(chat, content, 1, None if reply.find_button(verb="quiz.restart") else
+                             reply.button(verb="quiz.answer")["data"]["attempt"])
+
+
+def test_a_second_quiz_offers_to_continue_and_start_over_retires_the_old_cards(
+        playground: PlaygroundStack, chat: PlaygroundClient, content: Content) -> None:
+    module = content.module(LANG, MODULE)
+    first = fresh_quiz(chat, content, open_menu(chat, content))
+    old = first.button(verb="quiz.answer")["data"]["attempt"]
+    answer(chat, content, first, correct_choice(content, first.button(verb="quiz.answer")["data"]["question"]))
+    second = wait_for_question(chat, content, 2, old)
+
+    chat.send_text(f"quiz {module['title']}")
+    offer = chat.wait_for(is_heading(content, "quiz.open.title"), WAIT, what="continue or start over")
+    assert offer.shows(ui(content, "quiz.open.body", module=module["title"], answered=1,
+                          total=len(module["quiz"]["questions"])))
+    chat.press(offer, verb="quiz.restart")
+    fresh = wait_for_question(chat, content, 1)
+    new = fresh.button(verb="quiz.answer")["data"]["attempt"]
+    assert new != old
+
+    late = answer(chat, content, second, correct_choice(content, second.button(verb="quiz.answer")["data"]["question"]))
+    assert late.shows(ui(content, "quiz.moved_on")) and late.find_button(verb="quiz.answer") is None
+    statuses = {r["id"]: r["status"] for r in query(playground, "SELECT id, status FROM attempts WHERE id IN (?, ?)", old, new)}
+    assert statuses == {old: "abandoned", new: "in_progress"}
+    [answered] = query(playground, "SELECT COUNT(*) AS n FROM answers WHERE attempt_id = ?", old)
+    assert answered == {"n": 1}
+
+
 def test_a_second_answer_is_refused_and_the_first_counts(
         playground: PlaygroundStack, chat: PlaygroundClient, content: Content) -> None:
     module = content.module(LANG, MODULE)
-    menu = open_menu(chat, content)
-    chat.press(menu, verb="quiz.start", module=MODULE)  # the menu's Quiz button
-    first = wait_for_question(chat, content, 1)
+    first = fresh_quiz(chat, content, open_menu(chat, content))  # the menu's Quiz button
     attempt = first.button(verb="quiz.answer")["data"]["attempt"]
     question_id = first.button(verb="quiz.answer")["data"]["question"]
     already = ui(content, "quiz.already_answered")
@@ -315,7 +350,8 @@ def test_my_data_shows_progress_and_quizzes_and_delete_removes_everything(
             assert any(matches(s, content, "mydata.quiz.submitted", score=f"{a['score']:g}", result=result)
                        for s in shown), f"attempt {a} not in {str(mine)}"
         else:
-            assert any(matches(s, content, "mydata.quiz.in_progress") for s in shown), f"attempt {a} not in {str(mine)}"
+            key = "mydata.quiz.abandoned" if a["status"] == "abandoned" else "mydata.quiz.in_progress"
+            assert any(matches(s, content, key) for s in shown), f"attempt {a} not in {str(mine)}"
     assert mine.shows(ui(content, "mydata.feedback.none"))  # the anonymous feedback is not listed
 
     attempt_ids = [r["id"] for r in query(playground, "SELECT id FROM attempts WHERE worker_id = ?", worker)]

@@ -137,3 +137,44 @@ async def test_list_is_the_workers_own_oldest_first(store: Store) -> None:
 
     assert [a.id for a in listed] == ["b", "a"]
     assert listed[0].answers == {"q2": answer("q2", False)}
+
+
+async def test_the_open_attempt_is_the_newest_in_progress_one_of_that_module(store: Store) -> None:
+    assert await store.attempts.open_attempt("w1", "outlook") is None
+    await store.attempts.create_attempt(attempt("old", "w1", started_at=nov(2, 9)))
+    newest = await store.attempts.create_attempt(attempt("new", "w1", started_at=nov(2, 10)))
+    await store.attempts.create_attempt(attempt("other-module", "w1", "teams", started_at=nov(2, 11)))
+    await store.attempts.create_attempt(attempt("other-worker", "w2", started_at=nov(2, 12)))
+    await store.attempts.record_answer("w1", "new", answer("q1", True))
+
+    assert await store.attempts.open_attempt("w1", "outlook") == await store.attempts.get_attempt("w1", "new")
+    assert (await store.attempts.open_attempt("w1", "teams")).id == "other-module"
+    await store.attempts.submit_attempt("w1", newest.id, 100.0, True, nov(3))
+    assert (await store.attempts.open_attempt("w1", "outlook")).id == "old"
+    await store.attempts.abandon_attempt("w1", "old")
+    assert await store.attempts.open_attempt("w1", "outlook") is None
+    assert await store.attempts.open_attempt("w3", "outlook") is None
+
+
+async def test_abandon_closes_an_attempt_in_progress_once_and_counts_nowhere(store: Store) -> None:
+    from domain.reports import ReportFilter
+
+    created = await store.attempts.create_attempt(attempt("a1", "w1"))
+    await store.attempts.record_answer("w1", "a1", answer("q1", False))
+
+    abandoned = await store.attempts.abandon_attempt("w1", "a1")
+    assert abandoned.outcome == WriteOutcome.WRITTEN
+    assert abandoned.attempt.status == AttemptStatus.ABANDONED
+    assert abandoned.attempt.version == created.version + 2 and abandoned.attempt.score is None
+    assert await store.attempts.get_attempt("w1", "a1") == abandoned.attempt
+    again = await store.attempts.abandon_attempt("w1", "a1")
+    assert (again.outcome, again.attempt) == (WriteOutcome.CLOSED, abandoned.attempt)
+    refused = await store.attempts.record_answer("w1", "a1", answer("q2", True))
+    assert refused.outcome == WriteOutcome.CLOSED
+    assert (await store.attempts.submit_attempt("w1", "a1", 0.0, False, nov(3))).outcome == WriteOutcome.CLOSED
+    assert (await store.attempts.abandon_attempt("w2", "a1")).outcome == WriteOutcome.MISSING
+    await store.attempts.create_attempt(attempt("done", "w1"))
+    await store.attempts.submit_attempt("w1", "done", 80.0, True, nov(3))
+    assert (await store.attempts.abandon_attempt("w1", "done")).outcome == WriteOutcome.CLOSED
+    [counted] = (await store.reports.quiz_report(ReportFilter())).modules
+    assert (counted.attempts, counted.most_missed) == (1, [])  # the abandoned one counts nowhere

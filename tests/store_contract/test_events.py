@@ -49,3 +49,20 @@ async def test_purge_deletes_only_events_before_the_cutoff(store: Store) -> None
     assert await _stuck_by_module(store) == {"outlook": 2}
     # A purged id is free again: retention forgot it.
     assert await store.events.record_event(stuck("old1", "outlook", "en", nov(1)))
+
+
+async def test_a_workers_events_are_listed_oldest_first_and_only_theirs(store: Store) -> None:
+    mine = [UsageEvent(id="b", kind=EventKind.STEP_VIEWED, worker_id="w1", module_id="outlook",
+                       step_index=2, locale="sv", at=nov(10)),
+            UsageEvent(id="a", kind=EventKind.COMMAND_USED, worker_id="w1", detail="menu", at=nov(9)),
+            UsageEvent(id="c", kind=EventKind.EXERCISE_DONE, worker_id="w1", module_id="outlook",
+                       step_index=3, at=nov(10))]
+    for event in [*mine, stuck("other", "outlook", "en", nov(8), worker_id="w2"),
+                  UsageEvent(id="anon", kind=EventKind.FEEDBACK_GIVEN, worker_id=None, at=nov(7))]:
+        assert await store.events.record_event(event)
+
+    listed = await store.events.list_worker_events("w1")
+
+    assert [e.id for e in listed] == ["a", "b", "c"]  # by time, then id
+    assert listed[1] == mine[0]
+    assert await store.events.list_worker_events("w3") == []

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.models import FeedbackCategory
+from domain.models import ExerciseMark, FeedbackCategory
 from domain.reports import (
     FeedbackReport,
     MissedQuestion,
@@ -19,7 +19,7 @@ from domain.reports import (
 )
 from bot.store.port import Store
 
-from .dataset import load_report_dataset
+from .dataset import load_report_dataset, nov, progress
 
 
 @pytest.fixture
@@ -197,3 +197,29 @@ async def test_all_filters_together(loaded: Store) -> None:
     assert (await loaded.reports.quiz_report(flt)).modules == [
         quiz("outlook", 3, 2, 0.0, 50.0, ("q1", 2), ("q3", 2), ("q4", 2))]  # a1 a2 a4
     assert [i.id for i in (await loaded.reports.feedback_report(flt)).items] == ["f7"]
+
+
+async def test_usage_counts_the_exercises_done_and_skipped_of_the_cohort(store: Store) -> None:
+    done, skipped = ExerciseMark.DONE, ExerciseMark.SKIPPED
+    for worker_id, module_id, locale, started, marks in [
+            ("w1", "outlook", "en", nov(3), {1: done, 3: skipped}),
+            ("w2", "outlook", "sv", nov(10), {1: done, 3: done, 5: skipped}),
+            ("w3", "teams", "en", nov(10), {2: skipped}),
+            ("w4", "teams", "en", nov(11), {})]:
+        await store.progress.save_progress(progress(worker_id, module_id, locale=locale, started_at=started,
+                                                    exercises=marks), None)
+    stored = await store.progress.get_progress("w1", "outlook")
+    assert stored.exercises == {1: done, 3: skipped}  # kept as written, on every backend
+
+    def marks(report) -> dict[str, tuple[int, int]]:
+        return {m.module_id: (m.exercises_done, m.exercises_skipped) for m in report.modules}
+
+    assert marks(await store.reports.usage_report(ReportFilter())) == {"outlook": (3, 2), "teams": (0, 1)}
+    window = ReportFilter(since=date(2026, 11, 9))
+    assert marks(await store.reports.usage_report(window)) == {"outlook": (2, 1), "teams": (0, 1)}
+    assert marks(await store.reports.usage_report(ReportFilter(locale="en"))) == {"outlook": (1, 1), "teams": (0, 1)}
+
+    # Back to a skipped exercise and done after all: it moves from skipped to done.
+    stored.exercises[3] = done
+    await store.progress.save_progress(stored, stored.version)
+    assert marks(await store.reports.usage_report(ReportFilter(module_id="outlook"))) == {"outlook": (4, 1)}
