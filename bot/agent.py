@@ -10,7 +10,7 @@ from uuid import uuid4
 from pydantic import ValidationError
 
 from microsoft_agents.activity import (
-    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment,
+    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue,
     DeliveryModes, InvokeResponse,
 )
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -25,8 +25,10 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from microsoft_agents.hosting.core.app.proactive import ProactiveOptions
 
 from bot.content import Catalog
+from bot.messenger import CARD_CONTENT_TYPE, Messenger, card_activity
 from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
@@ -37,7 +39,6 @@ from dialogs.turn import Turn
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MEMBER_LOOKUP_SECONDS = 3.0
 
 
@@ -80,7 +81,9 @@ class CoachAgent:
             connection_manager=connections,
             start_typing_timer=False,
             remove_recipient_mention=True,
+            proactive=ProactiveOptions(),  # bot/messenger.py sends through app.proactive
         )
+        self.messenger = Messenger(self.app, self.adapter, settings.client_id)
         self._routes()
 
     def _routes(self) -> None:
@@ -175,7 +178,7 @@ class CoachAgent:
             reply_to = context.activity.reply_to_id
             if reply_to:
                 try:
-                    await context.update_activity(_card_activity(turn.replacement, activity_id=reply_to))
+                    await context.update_activity(card_activity(turn.replacement, activity_id=reply_to))
                 except Exception as exc:  # the client may not allow updates: send it as new
                     log.info("card update refused (%s); sending a new card", type(exc).__name__)
                     turn.replies.insert(0, turn.replacement)
@@ -183,7 +186,7 @@ class CoachAgent:
                 turn.replies.insert(0, turn.replacement)
         if turn.replies:
             await context.send_activities([
-                _card_activity(r) if isinstance(r, dict) else Activity(type=ActivityTypes.message, text=r)
+                card_activity(r) if isinstance(r, dict) else Activity(type=ActivityTypes.message, text=r)
                 for r in turn.replies
             ])
 
@@ -245,14 +248,6 @@ def _invoked_data(value: Any) -> dict | None:
     if invoked.verb:
         data.setdefault("verb", invoked.verb)
     return data
-
-
-def _card_activity(card: dict, activity_id: str | None = None) -> Activity:
-    activity = Activity(type=ActivityTypes.message,
-                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)])
-    if activity_id:
-        activity.id = activity_id
-    return activity
 
 
 def _is_personal(activity: Activity) -> bool:

@@ -27,6 +27,8 @@ from bot.org_profile import ProfileInvalid, load_profile
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
+from bot.web.inbox_api import install_inbox_api, local_admin_only
+from dialogs.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,9 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
-    app[AGENT_KEY] = CoachAgent(settings, store, catalog, connections)
+    app[AGENT_KEY] = agent = CoachAgent(settings, store, catalog, connections)
+    install_inbox_api(app, Inbox(store, catalog, agent.messenger.send_card),
+                      local_admin_only(settings))
     app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)

@@ -7,9 +7,10 @@ from datetime import datetime
 from bot.content import Module
 from domain.models import AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt
 from bot.i18n import Texts
+from domain.triage import TriageReply
 
 from .actions import DeleteMyData, ShowMenu, ShowMyData
-from .common import card, container, execute, heading, nonce, submit, text
+from .common import card, container, escaped, execute, heading, nonce, submit, text
 
 MAX_ROWS = 20  # per section; a card must stay well under Teams' message size limit
 MAX_QUOTE = 140
@@ -39,7 +40,8 @@ def _title(modules: dict[str, Module], module_id: str | None) -> str:
 
 
 def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProgress],
-                 attempts: list[QuizAttempt], feedback: list[Feedback]) -> dict:
+                 attempts: list[QuizAttempt], feedback: list[Feedback],
+                 replies: dict[str, TriageReply] | None = None) -> dict:
     n = nonce()
     progress_lines = []
     for p in progress:
@@ -60,14 +62,19 @@ def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProg
         attempt_lines.append(f"{_title(modules, a.module_id)}: {state}")
     feedback_lines = []
     for f in feedback:
-        line = t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
-                 category=t(f"feedback.category.{f.category.value}"),
-                 status=t(f"mydata.feedback.status.{f.status.value}"))
+        status = t(f"mydata.feedback.status.{f.status.value}")
+        line = (t("mydata.feedback.question", date=local_date(f.created_at), status=status)
+                if f.rating is None else
+                t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
+                  category=t(f"feedback.category.{f.category.value}"), status=status))
         if f.module_id:
             line += f" · {_title(modules, f.module_id)}"
         if f.text:
             quote = f.text if len(f.text) <= MAX_QUOTE else f.text[:MAX_QUOTE].rstrip() + "…"
-            line += f"\n\n  _{quote}_"
+            line += f"\n\n  _{escaped(quote)}_"
+        if reply := (replies or {}).get(f.id):
+            line += "\n\n  " + t("mydata.feedback.reply", date=local_date(reply.at),
+                                 text=escaped(reply.text))
         feedback_lines.append(line)
     return card(
         [heading(t("mydata.title")), text(t("mydata.intro"), subtle=True),

@@ -16,7 +16,8 @@ async def show_my_data(turn: Turn, *, in_place: bool = False) -> None:
         turn.texts, {m.id: m for m in turn.modules()},
         await store.progress.list_progress(worker_id),
         await store.attempts.list_attempts(worker_id),
-        await store.feedback.list_feedback(worker_id))
+        await store.feedback.list_feedback(worker_id),
+        {t.feedback_id: t.reply for t in await store.triage.list_for_worker(worker_id) if t.reply})
     _show(turn, card, in_place)
 
 

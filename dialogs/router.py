@@ -9,6 +9,7 @@ from domain.matching import Matcher
 from cards import actions as a
 from cards.general import notice_card
 
+from .askit import ask_it
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
@@ -42,6 +43,7 @@ class Router:
             a.SubmitFeedback: lambda turn, act: submit_feedback(turn, act),
             a.ShowMyData: lambda turn, act: show_my_data(turn, in_place=True),
             a.DeleteMyData: lambda turn, act: delete_my_data(turn, act.confirmed, in_place=True),
+            a.AskIt: lambda turn, act: ask_it(turn, act),
         }
         self.commands: dict[str, CommandHandler] = {
             "menu": lambda turn, cmd: show_menu(turn),
