@@ -33,6 +33,7 @@ from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
+from dialogs.inbox import Inbox
 from dialogs.router import Router
 from dialogs.turn import Turn
 
@@ -84,6 +85,7 @@ class CoachAgent:
             proactive=ProactiveOptions(),  # bot/messenger.py sends through app.proactive
         )
         self.messenger = Messenger(self.app, self.adapter, settings.client_id)
+        self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
         self._routes()
 
     def _routes(self) -> None:

@@ -28,7 +28,6 @@ from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
 from bot.web.inbox_api import install_inbox_api, local_admin_only
-from dialogs.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +144,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
     app[AGENT_KEY] = agent = CoachAgent(settings, store, catalog, connections)
-    install_inbox_api(app, Inbox(store, catalog, agent.messenger.send_card),
-                      local_admin_only(settings))
+    install_inbox_api(app, agent.inbox, local_admin_only(settings))
     app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
