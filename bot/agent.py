@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -33,7 +34,9 @@ from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
+from dialogs.digest import send_digests
 from dialogs.inbox import Inbox
+from domain.digest import DigestPeriod
 from dialogs.router import Router
 from dialogs.turn import Turn
 
@@ -86,6 +89,12 @@ class CoachAgent:
         )
         self.messenger = Messenger(self.app, self.adapter, settings.client_id)
         self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
+
+    async def send_digests(self, period: DigestPeriod, owner: str, now: datetime) -> str:
+        """The weekly digest card to every installed admin who has not had this period's."""
+        return await send_digests(self.store, self.catalog, self.messenger.send_card,
+                                  self.settings.admin_ids, period,
+                                  self.settings.app_id or self.settings.client_id, owner, now)
         self._routes()
 
     def _routes(self) -> None:

@@ -27,6 +27,8 @@ from bot.org_profile import ProfileInvalid, load_profile
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
+from domain.digest import DigestSchedule
+from jobs.digest import DigestJob
 from bot.web.inbox_api import install_inbox_api, local_admin_only
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,10 @@ def create_app(settings: Settings, *, store: Store | None = None,
         catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
     except ProfileInvalid as exc:
         raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
+    try:
+        schedule = DigestSchedule.parse(settings.digest_schedule, settings.digest_tz)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
     store = store or create_store(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
@@ -158,7 +164,8 @@ def create_app(settings: Settings, *, store: Store | None = None,
 
     app.cleanup_ctx.append(store_lifetime)
     if jobs:
-        install_jobs(app, store, settings)
+        digest = DigestJob(schedule, agent.send_digests)
+        install_jobs(app, store, settings, extra=[digest])
     return app
 
 

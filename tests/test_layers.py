@@ -36,7 +36,8 @@ BOT_PARTS = {
     "cards": ("bot.content", "bot.i18n"),
 }
 # Which bot/ modules may use flows and cards: only the SDK edge, and only through dialogs/.
-EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn", "dialogs.inbox")}
+EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn", "dialogs.inbox",
+                                     "dialogs.digest")}
 
 
 def imports_of(path: Path) -> set[str]:
