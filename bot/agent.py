@@ -37,7 +37,7 @@ from bot.store.port import Store, StoreUnavailable
 from dialogs.digest import send_digests
 from dialogs.inbox import Inbox
 from domain.digest import DigestPeriod
-from dialogs.router import Router
+from dialogs.router import AdminReport, Router
 from dialogs.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ class CoachAgent:
         self.settings = settings
         self.store = store
         self.catalog = catalog
-        self.router = Router(catalog)
+        self.router = Router(catalog, AdminReport(frozenset(settings.admin_ids),
+                                                  settings.app_id or settings.client_id))
         connections = connections or connection_manager(settings)
         self.adapter = build_adapter(connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
@@ -89,13 +90,13 @@ class CoachAgent:
         )
         self.messenger = Messenger(self.app, self.adapter, settings.client_id)
         self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
+        self._routes()
 
     async def send_digests(self, period: DigestPeriod, owner: str, now: datetime) -> str:
         """The weekly digest card to every installed admin who has not had this period's."""
         return await send_digests(self.store, self.catalog, self.messenger.send_card,
                                   self.settings.admin_ids, period,
                                   self.settings.app_id or self.settings.client_id, owner, now)
-        self._routes()
 
     def _routes(self) -> None:
         app = self.app

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
+from bot.digest_cli import add_digest_parser
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
 
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
 
     add_report_parser(commands)
+    add_digest_parser(commands)
     return parser
 
 
