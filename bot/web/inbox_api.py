@@ -236,16 +236,10 @@ async def patch_item(request: web.Request) -> web.Response:
         return _problem(400, str(exc))
     change = TriageChange(status=status, note=body.get("note"),
                           **({"assignee": body["assignee"] or None} if "assignee" in body else {}))
-    try:
-        item = await _flows(request).change(feedback_id, change, body["version"],
-                                            request[CALLER_KEY].id, _now(request))
-    except LookupError:
-        return _problem(404, "no such feedback item")
-    except TriageRefused as exc:
-        return _refused(exc)
-    except ConcurrencyConflict:
-        return await _conflict(request, feedback_id)
-    return web.json_response(item_json(item))
+    async def changed() -> dict[str, Any]:
+        return item_json(await _flows(request).change(
+            feedback_id, change, body["version"], request[CALLER_KEY].id, _now(request)))
+    return await _answer(request, feedback_id, changed)
 
 
 @admins_only
@@ -255,17 +249,25 @@ async def reply(request: web.Request) -> web.Response:
         body = await _body(request, {"text"})
     except ValueError as exc:
         return _problem(400, str(exc))
-    try:
+    async def replied() -> dict[str, Any]:
         result = await _flows(request).reply(feedback_id, body.get("text") or "", body["version"],
                                              request[CALLER_KEY].id, _now(request))
+        return {"item": item_json(result.item), "delivered": result.delivered,
+                "problem": result.problem}
+    return await _answer(request, feedback_id, replied)
+
+
+async def _answer(request: web.Request, feedback_id: str,
+                  write: Callable[[], Awaitable[dict[str, Any]]]) -> web.Response:
+    """Run an admin's write; the flows' refusals become 404, 409 or 422."""
+    try:
+        return web.json_response(await write())
     except LookupError:
         return _problem(404, "no such feedback item")
     except TriageRefused as exc:
         return _refused(exc)
     except ConcurrencyConflict:
         return await _conflict(request, feedback_id)
-    return web.json_response({"item": item_json(result.item), "delivered": result.delivered,
-                              "problem": result.problem})
 
 
 def _flows(request: web.Request) -> InboxFlows:
