@@ -102,7 +102,10 @@ def render_catalog(raw: Catalog, profile: OrgProfile | None, root: Path = CONTEN
     for locale, tree in raw.locales.items():
         # UI strings may name the organisation too ({org.helpdesk}); {name}-style values stay
         # for the flows to fill.
-        values = placeholder_values(profile, tree.ui)
+        try:
+            values = placeholder_values(profile, tree.ui)
+        except KeyError:
+            values = {}  # a broken ui.yaml: the content check names the missing strings
         out = LocaleContent(locale, ui={key: fill(text, values) for key, text in tree.ui.items()},
                             files=tree.files)
         for module_id, module in tree.modules.items():
