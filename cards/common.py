@@ -131,11 +131,18 @@ def progress_bar(done: int, total: int, label: str) -> dict:
     return text(f"{'●' * filled}{'○' * (total - filled)}  {label}", subtle=True, spacing="Small")
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>~|])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#!<>~|])")
+_LIST_MARKER = re.compile(r"^(\s*)(\d+\.|[-+])", re.MULTILINE)
 
 
 def escaped(worker_text: str) -> str:
     """What a worker (or an admin) typed, shown as typed: an Adaptive Card TextBlock renders
     markdown, so every character markdown reacts to gets a backslash (`[click](https://…)`
     is then text, not a link)."""
-    return _MARKDOWN.sub(r"\\\1", worker_text)
+    marked = _MARKDOWN.sub(r"\\\1", worker_text)
+    return _LIST_MARKER.sub(_escape_marker, marked)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    indent, marker = match.groups()
+    return indent + (marker[:-1] + "\\." if marker.endswith(".") else "\\" + marker)

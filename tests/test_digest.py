@@ -100,7 +100,7 @@ async def test_one_card_per_admin_per_week_across_two_instances_and_a_restart(tm
     texts = card_texts(dict(sent)["admin-1"])
     assert "Adoption Coach: week 2026-W49" in texts
     assert "New feedback this week: 4" in texts
-    assert texts[2:5] == [r"An app · 1/5: \[click\]\(https://evil\.example\)", "An app · 2/5: Meh",
+    assert texts[2:5] == [r"An app · 1/5: \[click\]\(https://evil.example\)", "An app · 2/5: Meh",
                           "An app · 4/5: Fine"]
     assert "Modules completed: 2 this week, 1 the week before" in texts
     nl = card_texts(dict(sent)["admin-2"])

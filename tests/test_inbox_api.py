@@ -180,8 +180,8 @@ async def test_a_reply_reaches_the_worker_in_their_language_escaped(api, connect
     [sent] = connector.sent
     texts = card_texts(sent["attachments"][0]["content"])
     assert catalog.ui("sv")["reply.title"] in texts  # the worker's Teams runs in Swedish
-    assert r"\[click\]\(https://evil\.example\) \<script\>x\</script\>" in texts
-    assert r"Fixed: see \*\*\[here\]\(https://x\.example\)\*\*" in texts
+    assert r"\[click\]\(https://evil.example\) \<script\>x\</script\>" in texts
+    assert r"Fixed: see \*\*\[here\]\(https://x.example\)\*\*" in texts
     assert not any("[click](" in t for t in texts)
 
     again = await api.post("/api/admin/feedback/f-worker/reply", headers=auth("admin-token"),
@@ -211,7 +211,7 @@ async def test_my_data_shows_the_status_and_the_reply(api, connector, catalog):
     texts = " ".join(card_texts(connector.sent[0]["attachments"][0]["content"]))
     assert catalog.ui("sv")["mydata.feedback.status.done"] in texts
     assert "We fixed it" in texts
-    assert r"\[click\]\(https://evil\.example\)" in texts
+    assert r"\[click\]\(https://evil.example\)" in texts
 
 
 async def test_anonymous_local_mode_makes_the_local_user_an_admin(tmp_path):

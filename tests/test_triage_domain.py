@@ -73,5 +73,6 @@ def test_cursors_not_made_here_are_refused(cursor):
 
 
 def test_markdown_in_worker_text_is_shown_as_text():
-    assert escaped("[click](https://evil.example)") == r"\[click\]\(https://evil\.example\)"
-    assert escaped("**bold** _it_ - list `code` <b>") == r"\*\*bold\*\* \_it\_ \- list \`code\` \<b\>"
+    assert escaped("[click](https://evil.example)") == r"\[click\]\(https://evil.example\)"
+    assert escaped("**bold** _it_ `code` <b>") == r"\*\*bold\*\* \_it\_ \`code\` \<b\>"
+    assert escaped("- a\n1. b\nv1.2") == "\\- a\n1\\. b\nv1.2"
