@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
 from pydantic import ValidationError
 
 from microsoft_agents.activity import (
-    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment,
+    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue,
     DeliveryModes, InvokeResponse,
 )
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -25,19 +26,23 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from microsoft_agents.hosting.core.app.proactive import ProactiveOptions
 
 from bot.content import Catalog
+from bot.messenger import CARD_CONTENT_TYPE, Messenger, card_activity
 from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
-from dialogs.router import Router
+from dialogs.digest import send_digests
+from dialogs.inbox import Inbox
+from domain.digest import DigestPeriod
+from dialogs.router import AdminReport, Router
 from dialogs.turn import Turn
 
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MEMBER_LOOKUP_SECONDS = 3.0
 
 
@@ -72,7 +77,8 @@ class CoachAgent:
         self.settings = settings
         self.store = store
         self.catalog = catalog
-        self.router = Router(catalog)
+        self.router = Router(catalog, AdminReport(frozenset(settings.admin_ids),
+                                                  settings.app_id or settings.client_id))
         connections = connections or connection_manager(settings)
         self.adapter = build_adapter(connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
@@ -80,8 +86,17 @@ class CoachAgent:
             connection_manager=connections,
             start_typing_timer=False,
             remove_recipient_mention=True,
+            proactive=ProactiveOptions(),  # bot/messenger.py sends through app.proactive
         )
+        self.messenger = Messenger(self.app, self.adapter, settings.client_id)
+        self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
         self._routes()
+
+    async def send_digests(self, period: DigestPeriod, owner: str, now: datetime) -> str:
+        """The weekly digest card to every installed admin who has not had this period's."""
+        return await send_digests(self.store, self.catalog, self.messenger.send_card,
+                                  self.settings.admin_ids, period,
+                                  self.settings.app_id or self.settings.client_id, owner, now)
 
     def _routes(self) -> None:
         app = self.app
@@ -175,7 +190,7 @@ class CoachAgent:
             reply_to = context.activity.reply_to_id
             if reply_to:
                 try:
-                    await context.update_activity(_card_activity(turn.replacement, activity_id=reply_to))
+                    await context.update_activity(card_activity(turn.replacement, activity_id=reply_to))
                 except Exception as exc:  # the client may not allow updates: send it as new
                     log.info("card update refused (%s); sending a new card", type(exc).__name__)
                     turn.replies.insert(0, turn.replacement)
@@ -183,7 +198,7 @@ class CoachAgent:
                 turn.replies.insert(0, turn.replacement)
         if turn.replies:
             await context.send_activities([
-                _card_activity(r) if isinstance(r, dict) else Activity(type=ActivityTypes.message, text=r)
+                card_activity(r) if isinstance(r, dict) else Activity(type=ActivityTypes.message, text=r)
                 for r in turn.replies
             ])
 
@@ -245,14 +260,6 @@ def _invoked_data(value: Any) -> dict | None:
     if invoked.verb:
         data.setdefault("verb", invoked.verb)
     return data
-
-
-def _card_activity(card: dict, activity_id: str | None = None) -> Activity:
-    activity = Activity(type=ActivityTypes.message,
-                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)])
-    if activity_id:
-        activity.id = activity_id
-    return activity
 
 
 def _is_personal(activity: Activity) -> bool:

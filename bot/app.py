@@ -32,6 +32,9 @@ from bot.security_headers import install_security_headers
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
+from domain.digest import DigestSchedule
+from jobs.digest import DigestJob
+from bot.web.inbox_api import install_inbox_api, local_admin_only
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +126,17 @@ def create_app(settings: Settings, *, store: Store | None = None,
         catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
     except ProfileInvalid as exc:
         raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
+    try:
+        schedule = DigestSchedule.parse(settings.digest_schedule, settings.digest_tz)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
     store = telemetry.instrument_store(store or create_store(settings))
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
-    app[AGENT_KEY] = telemetry.instrument_agent(CoachAgent(
+    app[AGENT_KEY] = agent = telemetry.instrument_agent(CoachAgent(
         settings, store, catalog, GuardedConnections(connections or connection_manager(settings))))
+    install_inbox_api(app, agent.inbox, local_admin_only(settings))
     app[VALIDATOR_KEY] = validator
     app[FLOOD_KEY] = FloodGuard(settings.worker_burst, settings.worker_per_second, settings.flood_tracked_workers)
     app.router.add_post("/api/messages", messages)
@@ -144,7 +152,8 @@ def create_app(settings: Settings, *, store: Store | None = None,
 
     app.cleanup_ctx.append(store_lifetime)
     if jobs:
-        install_jobs(app, store, settings)
+        digest = DigestJob(schedule, agent.send_digests)
+        install_jobs(app, store, settings, extra=[digest])
     return app
 
 

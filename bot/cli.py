@@ -14,6 +14,7 @@ from bot.cli_store import add_backup_parsers
 from bot.cli_usage import add_usage_parsers
 from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
+from bot.digest_cli import add_digest_parser
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
 
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(commands)
     add_usage_parsers(commands)
+    add_digest_parser(commands)
     return parser
 
 

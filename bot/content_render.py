@@ -100,7 +100,14 @@ def render_catalog(raw: Catalog, profile: OrgProfile | None, root: Path = CONTEN
     errors: list[ContentError] = []
     locales: dict[str, LocaleContent] = {}
     for locale, tree in raw.locales.items():
-        out = LocaleContent(locale, ui=tree.ui, files=tree.files)
+        # UI strings may name the organisation too ({org.helpdesk}); {name}-style values stay
+        # for the flows to fill.
+        try:
+            values = placeholder_values(profile, tree.ui)
+        except KeyError:
+            values = {}  # a broken ui.yaml: the content check names the missing strings
+        out = LocaleContent(locale, ui={key: fill(text, values) for key, text in tree.ui.items()},
+                            files=tree.files)
         for module_id, module in tree.modules.items():
             file = shown_path(tree.files[module_id], root)
             try:

@@ -13,15 +13,18 @@ from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
 from jobs.catalog import default_jobs
+from jobs.job import Job
 from jobs.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
 
-def install_jobs(app: web.Application, store: Store, settings: Settings) -> None:
+def install_jobs(app: web.Application, store: Store, settings: Settings,
+                 extra: list[Job] | None = None) -> None:
     """Run the jobs in the background while the app runs (after the store opened, before
-    it closes: cleanup contexts unwind in reverse)."""
-    runner = JobRunner(store, default_jobs(store, settings))
+    it closes: cleanup contexts unwind in reverse). `extra`: jobs that need the web app's
+    parts (the digest sends through the bot's messenger)."""
+    runner = JobRunner(store, default_jobs(store, settings) + (extra or []))
 
     async def start_and_stop(_app: web.Application):
         task = asyncio.create_task(runner.run_until_stopped())

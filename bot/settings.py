@@ -82,6 +82,8 @@ class Settings(BaseSettings):
 
     # Roles: Entra object ids (comma separated).
     admin_ids: IdList = Field(default_factory=list)
+    digest_schedule: str = "MON 08:00"  # the weekly admin digest: weekday and local time
+    digest_tz: str = "UTC"  # IANA zone of DIGEST_SCHEDULE, e.g. Europe/Stockholm
     trainer_ids: IdList = Field(default_factory=list)
 
     # Teams app package.

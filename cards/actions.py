@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-from domain.feedback import MAX_SUBMITTED_TEXT
+from domain.feedback import MAX_SUBMITTED_TEXT, MAX_TEXT
 
 ModuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
@@ -150,10 +150,18 @@ class DeleteMyData(Action):
     confirmed: bool = False
 
 
+class AskIt(Action):
+    """"Ask IT" on the "I didn't understand" card: the worker's question travels in the
+    button's data, so a double-click or a redelivery carries the same key."""
+
+    verb: Literal["askit"] = "askit"
+    question: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
 ACTIONS: tuple[type[Action], ...] = (
     ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
     ChooseLanguage, SetLanguage, StartQuiz, ContinueQuiz, RestartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
-    ShowMyData, ShowMyEvents, DeleteMyData,
+    ShowMyData, ShowMyEvents, DeleteMyData, AskIt,
 )
 CardAction = Annotated[Union[ACTIONS], Field(discriminator="verb")]
 _parser: TypeAdapter[CardAction] = TypeAdapter(CardAction)

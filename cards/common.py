@@ -3,6 +3,7 @@ read well in Teams light, dark and high-contrast themes."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -128,3 +129,20 @@ def progress_bar(done: int, total: int, label: str) -> dict:
     """A text progress bar: ●●●○○ and a label. Plain glyphs keep it theme-neutral."""
     filled = max(0, min(total, done))
     return text(f"{'●' * filled}{'○' * (total - filled)}  {label}", subtle=True, spacing="Small")
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#!<>~|])")
+_LIST_MARKER = re.compile(r"^(\s*)(\d+\.|[-+])", re.MULTILINE)
+
+
+def escaped(worker_text: str) -> str:
+    """What a worker (or an admin) typed, shown as typed: an Adaptive Card TextBlock renders
+    markdown, so every character markdown reacts to gets a backslash (`[click](https://…)`
+    is then text, not a link)."""
+    marked = _MARKDOWN.sub(r"\\\1", worker_text)
+    return _LIST_MARKER.sub(_escape_marker, marked)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    indent, marker = match.groups()
+    return indent + (marker[:-1] + "\\." if marker.endswith(".") else "\\" + marker)

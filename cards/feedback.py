@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Module
-from domain.feedback import MAX_TEXT, RATINGS, FeedbackCategory
+from domain.feedback import FORM_CATEGORIES, MAX_TEXT, RATINGS, FeedbackCategory
 from bot.i18n import Texts
 
 from .actions import ShowMenu, SubmitFeedback
@@ -37,7 +37,7 @@ def feedback_card(t: Texts, module: Module | None, *, draft: FeedbackDraft | Non
                     else t("feedback.rating.label"), t,
                     [(value, t(f"feedback.rating.{value}")) for value in RATINGS], draft.rating),
         _choice_set("category", t("feedback.category.label"), t,
-                    [(c.value, t(f"feedback.category.{c.value}")) for c in FeedbackCategory], draft.category),
+                    [(c.value, t(f"feedback.category.{c.value}")) for c in FORM_CATEGORIES], draft.category),
         {"type": "Input.Text", "id": "text", "isMultiline": True, "maxLength": MAX_TEXT,
          "label": t("feedback.text.label", max=MAX_TEXT), "placeholder": t("feedback.text.placeholder"),
          "value": draft.text},

@@ -18,10 +18,14 @@ def help_card(t: Texts) -> dict:
     )
 
 
+def unknown_body(t: Texts) -> list[dict]:
+    return [text(f"**{t('unknown.title')}**"), text(t("unknown.body"))]
+
+
 def unknown_card(t: Texts) -> dict:
     n = nonce()
     return card(
-        [text(f"**{t('unknown.title')}**"), text(t("unknown.body"))],
+        unknown_body(t),
         [submit(t("common.menu"), ShowMenu(n=n), style="positive"),
          submit(t("common.help"), ShowHelp(n=n))],
     )

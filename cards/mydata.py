@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.content import Module
@@ -11,9 +11,10 @@ from domain.models import (
 )
 from domain.progress import exercise_counts
 from bot.i18n import Texts
+from domain.triage import TriageReply
 
 from .actions import DeleteMyData, ShowMenu, ShowMyData, ShowMyEvents
-from .common import card, container, execute, fact_set, heading, nonce, submit, text
+from .common import card, container, escaped, execute, fact_set, heading, nonce, submit, text
 
 MAX_ROWS = 20  # per section; a card must stay well under Teams' message size limit
 MAX_QUOTE = 140
@@ -29,6 +30,7 @@ class MyData:
     attempts: list[QuizAttempt]
     feedback: list[Feedback]
     events: list[UsageEvent]  # oldest first
+    replies: dict[str, TriageReply] = field(default_factory=dict)  # feedback id -> IT's reply
 
 
 def local_date(moment: datetime | None) -> str:
@@ -106,14 +108,19 @@ def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
                      for a in sorted(data.attempts, key=lambda a: a.started_at, reverse=True)]
     feedback_lines = []
     for f in data.feedback:
-        line = t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
-                 category=t(f"feedback.category.{f.category.value}"),
-                 status=t(f"mydata.feedback.status.{f.status.value}"))
+        status = t(f"mydata.feedback.status.{f.status.value}")
+        line = (t("mydata.feedback.question", date=local_date(f.created_at), status=status)
+                if f.rating is None else
+                t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
+                  category=t(f"feedback.category.{f.category.value}"), status=status))
         if f.module_id:
             line += f" · {_title(modules, f.module_id)}"
         if f.text:
             quote = f.text if len(f.text) <= MAX_QUOTE else f.text[:MAX_QUOTE].rstrip() + "…"
-            line += f"\n\n  _{quote}_"
+            line += f"\n\n  _{escaped(quote)}_"
+        if reply := data.replies.get(f.id):
+            line += "\n\n  " + t("mydata.feedback.reply", date=local_date(reply.at),
+                                 text=escaped(reply.text))
         feedback_lines.append(line)
     return card(
         [heading(t("mydata.title")), text(t("mydata.intro"), subtle=True),

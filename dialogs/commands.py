@@ -9,12 +9,15 @@ from bot.content import Catalog
 from domain.matching import Matcher, fold
 from domain.models import EventKind
 from cards.general import faq_card, module_offer_card, unknown_card
+from cards.inbox import unknown_with_ask_it_card
+from domain.feedback import MAX_TEXT
 
 from .turn import Turn
 
-COMMANDS = ("menu", "help", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data")
+COMMANDS = ("menu", "help", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data",
+            "report")
 ARGUMENT_COMMANDS = {"restart", "quiz"}  # take a module name; the others stand alone
-PERSONAL_ONLY = {"menu", "restart", "quiz", "feedback", "my_data", "delete_my_data"}
+PERSONAL_ONLY = {"menu", "restart", "quiz", "feedback", "my_data", "delete_my_data", "report"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,9 @@ async def answer_free_text(turn: Turn, matcher: Matcher, text: str) -> None:
     match = matcher.best(text)
     module = turn.module(match.module_id) if match else None
     if match is None or module is None:
-        turn.send(unknown_card(turn.texts))
+        # In the 1:1 chat the question can go to IT ("Ask IT"); a group chat is not private.
+        turn.send(unknown_with_ask_it_card(turn.texts, text[:MAX_TEXT]) if turn.personal and text
+                  else unknown_card(turn.texts))
     elif match.faq_index is not None:
         turn.send(faq_card(turn.texts, module, module.faq[match.faq_index]))
     else:

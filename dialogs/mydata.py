@@ -17,7 +17,9 @@ async def show_my_data(turn: Turn, *, in_place: bool = False) -> None:
         progress=await store.progress.list_progress(worker_id),
         attempts=await store.attempts.list_attempts(worker_id),
         feedback=await store.feedback.list_feedback(worker_id),
-        events=await store.events.list_worker_events(worker_id))
+        events=await store.events.list_worker_events(worker_id),
+        replies={t.feedback_id: t.reply for t in await store.triage.list_for_worker(worker_id)
+                 if t.reply})
     _show(turn, my_data_card(turn.texts, {m.id: m for m in turn.modules()}, data), in_place)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from bot.content import Catalog
+from domain.digest import DigestPeriod
 from domain.matching import Matcher
 from cards import actions as a
 from cards.general import notice_card
 
+from .askit import ask_it
+from .digest import show_report
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
@@ -17,13 +21,23 @@ from .quiz import answer_question, continue_quiz, quiz_command, restart_quiz, st
 from .training import exercise_done, exercise_stuck, finish_module, show_step, start_module
 from .turn import Turn
 
+@dataclass(frozen=True)
+class AdminReport:
+    """Who gets the digest card for `report` (everyone else gets the normal reply), and the
+    Teams app id its dashboard button opens."""
+
+    admin_ids: frozenset[str] = frozenset()
+    app_id: str = ""
+
+
 ActionHandler = Callable[[Turn, a.Action], Awaitable[None]]
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
 
 
 class Router:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, admin_report: AdminReport = AdminReport()):
         self.catalog = catalog
+        self.admin_report = admin_report
         self.parser = CommandParser(catalog)
         self.matchers = {lang: Matcher(catalog.modules(lang)) for lang in catalog.locales}
         self.actions: dict[type[a.Action], ActionHandler] = {
@@ -45,6 +59,7 @@ class Router:
             a.ShowMyData: lambda turn, act: show_my_data(turn, in_place=True),
             a.ShowMyEvents: lambda turn, act: show_my_events(turn, act.page),
             a.DeleteMyData: lambda turn, act: delete_my_data(turn, act.confirmed, in_place=True),
+            a.AskIt: lambda turn, act: ask_it(turn, act),
         }
         self.commands: dict[str, CommandHandler] = {
             "menu": lambda turn, cmd: show_menu(turn),
@@ -55,6 +70,7 @@ class Router:
             "feedback": lambda turn, cmd: open_feedback(turn),
             "my_data": lambda turn, cmd: show_my_data(turn),
             "delete_my_data": lambda turn, cmd: delete_my_data(turn, confirmed=False),
+            "report": self._report,
         }
         # Actions that work outside the 1:1 chat; everything else is personal.
         self.group_actions: set[type[a.Action]] = {a.ShowHelp}
@@ -98,6 +114,12 @@ class Router:
             turn.send(turn.t("group.personal_only"))
             return
         await handler(turn, action)
+
+    async def _report(self, turn: Turn, command: Command) -> None:
+        if turn.worker.id not in self.admin_report.admin_ids:
+            await answer_free_text(turn, self.matcher(turn), command.name)
+            return
+        await show_report(turn, DigestPeriod.ending(turn.now), self.admin_report.app_id)
 
     async def _restart(self, turn: Turn, command: Command) -> None:
         module_id = find_module(turn, command.argument)

@@ -20,6 +20,11 @@ class FeedbackCategory(StrEnum):
     DEVICE = "device"
     APP = "app"
     OTHER = "other"
+    QUESTION = "question"  # "Ask IT": a question the bot could not answer; has no rating
+
+
+# What the feedback form offers; questions come from "Ask IT" only.
+FORM_CATEGORIES = tuple(c for c in FeedbackCategory if c is not FeedbackCategory.QUESTION)
 
 
 class FeedbackProblem(StrEnum):
@@ -33,7 +38,7 @@ def feedback_problems(rating: str, category: str, text: str) -> list[FeedbackPro
     problems = []
     if rating not in RATINGS:
         problems.append(FeedbackProblem.MISSING_RATING)
-    if category not in set(FeedbackCategory):
+    if category not in set(FORM_CATEGORIES):
         problems.append(FeedbackProblem.MISSING_CATEGORY)
     if len(text) > MAX_TEXT:
         problems.append(FeedbackProblem.TOO_LONG)

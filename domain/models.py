@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .feedback import MAX_RATING, MAX_TEXT, MIN_RATING, FeedbackCategory  # also imported from here
 
@@ -126,9 +126,15 @@ class Feedback(Record):
     id: str  # idempotency key (from the card that carried it)
     worker_id: str | None  # None when sent anonymously: stored nowhere then
     module_id: str | None = None
-    rating: int = Field(ge=MIN_RATING, le=MAX_RATING)
+    rating: int | None = Field(default=None, ge=MIN_RATING, le=MAX_RATING)  # None: a question
     category: FeedbackCategory
     text: str = Field(default="", max_length=MAX_TEXT)
     locale: str = "en"
     status: FeedbackStatus = FeedbackStatus.NEW
     created_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _rated_unless_a_question(self) -> Feedback:
+        if self.rating is None and self.category is not FeedbackCategory.QUESTION:
+            raise ValueError("feedback other than a question needs a rating")
+        return self

@@ -62,7 +62,7 @@ class FeedbackRow(NamedTuple):
     id: str
     worker_id: str | None
     module_id: str | None
-    rating: int
+    rating: int | None
     category: FeedbackCategory | str
     text: str
     locale: str

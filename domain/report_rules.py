@@ -118,11 +118,12 @@ def _item(f: FeedbackRow) -> FeedbackItem:
 def feedback_summary(items: list[FeedbackRow]) -> FeedbackReport:
     ordered = _newest_first(items)
     ratings: dict[str, list[int]] = defaultdict(list)
-    for f in ordered:
+    rated = [f for f in ordered if f.rating is not None]
+    for f in rated:
         ratings[f.module_id or ""].append(f.rating)
     return FeedbackReport(
         by_category=dict(sorted(Counter(str(f.category) for f in ordered).items())),
-        by_rating=dict(sorted(Counter(f.rating for f in ordered).items())),
+        by_rating=dict(sorted(Counter(f.rating for f in rated).items())),
         average_rating_by_module={module_id: round(sum(r) / len(r), DECIMALS)
                                   for module_id, r in sorted(ratings.items())},
         items=[_item(f) for f in ordered])

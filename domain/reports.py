@@ -93,7 +93,7 @@ class FeedbackItem(ReportModel):
     created_at: datetime
     module_id: str | None
     category: FeedbackCategory
-    rating: int
+    rating: int | None  # None: an "Ask IT" question
     status: FeedbackStatus
     locale: str
     anonymous: bool

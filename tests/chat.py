@@ -119,7 +119,8 @@ class Interleaved:
 
     def __init__(self, inner: Store):
         self.inner = inner
-        for aggregate in ("workers", "progress", "events", "attempts", "feedback", "reports", "privacy"):
+        for aggregate in ("workers", "progress", "events", "attempts", "feedback", "triage", "reports",
+                          "privacy"):
             setattr(self, aggregate, _Yielding(getattr(inner, aggregate)))
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.content import Catalog
 from domain.models import EventKind, Feedback, FeedbackCategory, FeedbackStatus
+from domain.feedback import FORM_CATEGORIES
 from domain.reports import FeedbackItem, ReportFilter
 from bot.store.port import Store, StoreUnavailable
 from bot.store.sqlite import SqliteStore
@@ -40,7 +41,7 @@ async def test_the_card_has_rating_category_text_and_anonymous(chat: Chat) -> No
 
     fields = inputs(card)
     assert [c["value"] for c in fields["rating"]["choices"]] == ["1", "2", "3", "4", "5"]
-    assert [c["value"] for c in fields["category"]["choices"]] == [c.value for c in FeedbackCategory]
+    assert [c["value"] for c in fields["category"]["choices"]] == [c.value for c in FORM_CATEGORIES]
     assert "A policy blocked me" in texts_of(card)
     assert fields["text"]["isMultiline"] is True and fields["text"]["maxLength"] == 2000
     assert "2000" in fields["text"]["label"]  # the limit is stated on the card

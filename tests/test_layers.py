@@ -24,6 +24,8 @@ FORBIDDEN = {
     "jobs": ("microsoft_agents", "aiohttp", "azure", "dialogs", "cards", "bot.agent", "bot.app",
              "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
     "integrations": ("microsoft_agents", "bot", "dialogs", "cards", "jobs"),
+    "bot/web": ("microsoft_agents", "azure", "dialogs", "cards", "jobs", "bot.agent", "bot.app",
+                "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
 }
 
 
@@ -34,7 +36,8 @@ BOT_PARTS = {
     "cards": ("bot.content", "bot.i18n"),
 }
 # Which bot/ modules may use flows and cards: only the SDK edge, and only through dialogs/.
-EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn")}
+EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn", "dialogs.inbox",
+                                     "dialogs.digest")}
 
 
 def imports_of(path: Path) -> set[str]:

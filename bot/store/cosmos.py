@@ -33,6 +33,7 @@ from bot.store.cosmos_jobs import CosmosJobRunStore, CosmosLeaseStore
 from bot.store.cosmos_rebuild import CounterRebuild
 from bot.store.cosmos_usage import CosmosDirectoryStore, CosmosUsageStore
 from bot.store.cosmos_reports import CosmosReportFacts
+from bot.store.cosmos_triage import CosmosTriageStore
 from bot.store.cosmos_workers import CosmosFeedbackStore, CosmosProgressStore, CosmosWorkerStore
 from bot.store.erasure import RegistryPrivacyStore
 from domain.report_rules import Reports
@@ -65,7 +66,9 @@ def container_specs(prefix: str, retention_days: int) -> dict[str, ContainerSpec
                                  ("/type", "/created_at", "/module_id", "/locale",
                                   # campaign audiences and results (cosmos_campaigns.py)
                                   "/workerId", "/tenant_id", "/upn", "/status", "/passed",
-                                  "/campaign_id")),
+                                  "/campaign_id",
+                                  # the feedback inbox (cosmos_triage.py)
+                                  "/category", "/rating")),
         "events": ContainerSpec(f"{prefix}events", "/id", ("/at", "/worker_id", "/kind"),
                                 default_ttl=retention_days * DAY),
         # -1: TTL on, but only documents that carry their own `ttl` (the stuck counters) expire.
@@ -178,6 +181,7 @@ class CosmosStore:
         self.events = CosmosEventStore(events, counters)
         self.attempts = CosmosAttemptStore(workers, counters)
         self.feedback = CosmosFeedbackStore(workers)
+        self.triage = CosmosTriageStore(workers)
         self.reports = Reports(CosmosReportFacts(stats, workers))
         self.privacy = RegistryPrivacyStore(self)
         jobs = Docs(containers["jobs"], self.calls)

@@ -16,8 +16,9 @@ from bot.store.port import Store, WorkerData
 # worker: the rows name them by UPN, which only their directory entry links to their id, so
 # usage goes before directory. Tenant-level figures stay (`usage_imports` count rows, name
 # nobody). A later delta sync brings the entry back only if Entra changes the user.
-WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "feedback", "events", "campaigns",
-                                "usage", "directory", "workers")
+# Triage before feedback: on Cosmos and in memory it finds the worker's items through them.
+WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "triage", "feedback", "events",
+                                "campaigns", "usage", "directory", "workers")
 
 # Aggregates that never store a worker's id: reports are computed from the ones above,
 # leases and job runs name instances and jobs.

@@ -24,6 +24,7 @@ from bot.store.maintenance import NoCounters
 from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
 from bot.store.memory_reports import MemoryReportFacts
 from bot.store.memory_usage import MemoryDirectoryStore, MemoryUsageStore, page_after
+from bot.store.memory_triage import MemoryTriageStore
 from bot.store.port import (
     AttemptWrite,
     ConcurrencyConflict,
@@ -266,6 +267,7 @@ class MemoryStore:
         self.events = MemoryEventStore(data)
         self.attempts = MemoryAttemptStore(data)
         self.feedback = MemoryFeedbackStore(data)
+        self.triage = MemoryTriageStore(data.feedback)
         self.reports = Reports(MemoryReportFacts(data))
         self.privacy = RegistryPrivacyStore(self)
         self.leases = MemoryLeaseStore()

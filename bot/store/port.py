@@ -34,6 +34,7 @@ from domain.models import (
     Worker,
 )
 from bot.store.campaign_port import CampaignStore
+from domain.triage import InboxFilter, InboxItem, InboxPage, Triage
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 from domain.adoption import Threshold
 from domain.usage_records import Completion, DirectoryEntry, UsageImport, UsageRecord, UsageSummary
@@ -168,6 +169,29 @@ class FeedbackStore(Protocol):
 
     async def list_feedback(self, worker_id: str) -> list[Feedback]:
         """The worker's own (non-anonymous) feedback, newest first."""
+        ...
+
+
+class TriageStore(Protocol):
+    """The feedback inbox: every feedback item (anonymous ones too) with its triage."""
+
+    async def list_inbox(self, flt: InboxFilter, cursor: str | None, limit: int) -> InboxPage:
+        """Items matching `flt`, newest first (created_at, then id), `limit` per page; the
+        cursor comes from the previous page. Raises ValueError for a cursor not ours."""
+        ...
+
+    async def get_item(self, feedback_id: str) -> InboxItem | None:
+        """The item with its triage (version 0 and status new when nobody touched it)."""
+        ...
+
+    async def save_triage(self, triage: Triage, expected_version: int) -> Triage:
+        """Write if the stored version equals expected_version (0: never triaged); returns
+        the triage with its new version, and the feedback's status follows. Raises
+        ConcurrencyConflict otherwise, and when the feedback item does not exist."""
+        ...
+
+    async def list_for_worker(self, worker_id: str) -> list[Triage]:
+        """Triage of the worker's own feedback (for "my data"), any order."""
         ...
 
 
@@ -327,6 +351,7 @@ class Store(Protocol):
     events: EventStore
     attempts: AttemptStore
     feedback: FeedbackStore
+    triage: TriageStore
     reports: ReportStore
     privacy: PrivacyStore
     campaigns: CampaignStore  # bot/store/campaign_port.py

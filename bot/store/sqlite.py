@@ -32,6 +32,7 @@ from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_reports import SqliteReportFacts
 from bot.store.sqlite_usage import SqliteDirectoryStore, SqliteUsageStore
+from bot.store.sqlite_triage import SqliteTriageStore, feedback_of
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
@@ -375,10 +376,7 @@ class SqliteFeedbackStore(_WorkerRows):
         rows = self._db.conn.execute(
             "SELECT * FROM feedback WHERE worker_id = ? ORDER BY created_at DESC, id DESC",
             (worker_id,))
-        return [Feedback(id=r["id"], worker_id=r["worker_id"], module_id=r["module_id"],
-                         rating=r["rating"], category=r["category"], text=r["text"],
-                         locale=r["locale"], status=r["status"],
-                         created_at=decode_time(r["created_at"])) for r in rows]
+        return [feedback_of(r) for r in rows]
 
 
 
@@ -393,6 +391,7 @@ class SqliteStore:
         self.events = SqliteEventStore(self._db)
         self.attempts = SqliteAttemptStore(self._db)
         self.feedback = SqliteFeedbackStore(self._db)
+        self.triage = SqliteTriageStore(self._db)
         self.reports = Reports(SqliteReportFacts(self._db))
         self.privacy = RegistryPrivacyStore(self)
         self.leases = SqliteLeaseStore(self._db)

@@ -198,6 +198,36 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "exercise marks on progress", (
         "ALTER TABLE progress ADD COLUMN exercises TEXT NOT NULL DEFAULT '{}'",
     )),
+    # The feedback inbox: "Ask IT" questions have no rating, so
+    # the feedback table is rebuilt with a nullable one; triage is one row per touched item
+    # (the notes, reply and audit trail as JSON), with the submitter for "delete my data".
+    Migration(7, "feedback inbox", (
+        """CREATE TABLE feedback_v6 (
+            id TEXT PRIMARY KEY,
+            worker_id TEXT,
+            module_id TEXT,
+            rating INTEGER,
+            category TEXT NOT NULL,
+            text TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL)""",
+        """INSERT INTO feedback_v6 (id, worker_id, module_id, rating, category, text, locale,
+               status, created_at)
+           SELECT id, worker_id, module_id, rating, category, text, locale, status, created_at
+           FROM feedback""",
+        "DROP TABLE feedback",
+        "ALTER TABLE feedback_v6 RENAME TO feedback",
+        "CREATE INDEX idx_feedback_worker ON feedback(worker_id, created_at) WHERE worker_id IS NOT NULL",
+        "CREATE INDEX idx_feedback_created ON feedback(created_at)",
+        "CREATE INDEX idx_feedback_inbox ON feedback(status, created_at, id)",
+        """CREATE TABLE triage (
+            feedback_id TEXT PRIMARY KEY,
+            worker_id TEXT,
+            record TEXT NOT NULL,
+            version INTEGER NOT NULL) WITHOUT ROWID""",
+        "CREATE INDEX idx_triage_worker ON triage(worker_id) WHERE worker_id IS NOT NULL",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

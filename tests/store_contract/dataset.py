@@ -165,3 +165,16 @@ async def load_usage_dataset(store: Store) -> None:
     """Directory entries and usage rows of w1 and w2."""
     await store.directory.save_users(DIRECTORY)
     await store.usage.save_rows(USAGE)
+
+
+async def triage_dataset_items(store: Store) -> None:
+    """A reply on f1 (w1) and f2 (w2), a note on anonymous f3: the triage aggregate holds both."""
+    from domain.triage import TriageChange, apply_change
+
+    for feedback_id, change in (("f1", TriageChange(reply="Thanks, fixed")),
+                                ("f2", TriageChange(reply="We will look")),
+                                ("f3", TriageChange(note="Policy team"))):
+        item = await store.triage.get_item(feedback_id)
+        assert item is not None
+        await store.triage.save_triage(apply_change(item.triage, change, "admin-1", nov(27)),
+                                       item.triage.version)

@@ -7,7 +7,7 @@ from domain.reports import ReportFilter
 from bot.store.erasure import NO_WORKER_DATA, WORKER_DATA, worker_data
 from bot.store.port import Store
 
-from .dataset import load_report_dataset, worker
+from .dataset import load_report_dataset, triage_dataset_items, worker
 
 
 def test_the_registry_names_every_aggregate_of_the_store_once() -> None:
@@ -30,6 +30,7 @@ async def load_campaign_deliveries(store: Store) -> None:
 async def test_after_deletion_no_aggregate_holds_the_worker(store: Store) -> None:
     await load_report_dataset(store)  # w1 and w2 in every aggregate
     await load_campaign_deliveries(store)
+    await triage_dataset_items(store)
     for worker_id in ("w1", "w2"):
         await store.workers.register_worker(worker(worker_id))
     assert {name: await part.holds_worker("w1") for name, part in worker_data(store)} == {
@@ -46,6 +47,7 @@ async def test_after_deletion_no_aggregate_holds_the_worker(store: Store) -> Non
 async def test_an_interrupted_deletion_can_be_run_again(store: Store) -> None:
     await load_report_dataset(store)
     await load_campaign_deliveries(store)
+    await triage_dataset_items(store)
     await store.workers.register_worker(worker("w1"))
     for _name, part in worker_data(store)[:2]:  # stopped after two aggregates
         await part.delete_for_worker("w1")
@@ -70,6 +72,19 @@ async def test_delete_removes_everything_about_the_worker(store: Store) -> None:
     assert await store.attempts.list_attempts("w1") == []
     assert await store.attempts.get_attempt("w1", "a1") is None
     assert await store.feedback.list_feedback("w1") == []
+    assert await store.triage.list_for_worker("w1") == []
+    assert await store.triage.get_item("f1") is None
+
+
+async def test_deleting_a_worker_keeps_the_triage_of_others(store: Store) -> None:
+    await load_report_dataset(store)
+    await triage_dataset_items(store)
+
+    await store.privacy.delete_worker_data("w1")
+
+    assert [t.feedback_id for t in await store.triage.list_for_worker("w2")] == ["f2"]
+    anonymous = await store.triage.get_item("f3")
+    assert anonymous is not None and [n.text for n in anonymous.triage.notes] == ["Policy team"]
 
 
 async def test_reports_stop_counting_a_deleted_worker(store: Store) -> None:
