@@ -59,7 +59,7 @@ resource workers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@
       indexingPolicy: {
         indexingMode: 'consistent'
         automatic: true
-        includedPaths: [ { path: '/type/?' }, { path: '/created_at/?' }, { path: '/module_id/?' }, { path: '/locale/?' }, { path: '/workerId/?' }, { path: '/tenant_id/?' }, { path: '/upn/?' }, { path: '/status/?' }, { path: '/passed/?' }, { path: '/campaign_id/?' } ]
+        includedPaths: [ { path: '/type/?' }, { path: '/created_at/?' }, { path: '/module_id/?' }, { path: '/locale/?' }, { path: '/workerId/?' }, { path: '/tenant_id/?' }, { path: '/upn/?' }, { path: '/status/?' }, { path: '/passed/?' }, { path: '/campaign_id/?' }, { path: '/category/?' }, { path: '/rating/?' } ]
         excludedPaths: [ { path: '/*' } ]
       }
     }
@@ -130,6 +130,40 @@ resource campaigns 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
         indexingMode: 'consistent'
         automatic: true
         includedPaths: [ { path: '/type/?' }, { path: '/state/?' }, { path: '/due_at/?' }, { path: '/lease_until/?' }, { path: '/tenant_id/?' }, { path: '/worker_id/?' }, { path: '/round/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
+resource directory 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'directory'
+  properties: {
+    resource: {
+      id: 'directory'
+      partitionKey: { paths: [ '/id' ], kind: 'Hash' }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [ { path: '/type/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
+resource usage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'usage'
+  properties: {
+    resource: {
+      id: 'usage'
+      partitionKey: { paths: [ '/pk' ], kind: 'Hash' }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [ { path: '/kind/?' }, { path: '/upn/?' } ]
         excludedPaths: [ { path: '/*' } ]
       }
     }
