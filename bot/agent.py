@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+import aiohttp
 from pydantic import ValidationError
 
 from microsoft_agents.activity import (
@@ -41,6 +42,16 @@ from dialogs.router import AdminReport, Router
 from dialogs.turn import Turn
 
 log = logging.getLogger(__name__)
+SDK_APPLICATION_LOGGER = "microsoft_agents.hosting.core.app.agent_application"
+
+
+class _ConnectorOutages(logging.Filter):
+    """The SDK logs a failed turn at ERROR with a traceback before our handler runs; an
+    unreachable Teams connector is an outage, which our handler logs as one warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, aiohttp.ClientError)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 MEMBER_LOOKUP_SECONDS = 3.0
@@ -63,7 +74,14 @@ def build_adapter(connections: Connections) -> CloudAdapter:
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         # The SDK's default sends the exception text to the user; we log it and say sorry.
+        if isinstance(error, aiohttp.ClientError):  # Teams' connector unreachable: not our bug
+            log.warning("could not reach the Teams connector: %s", type(error).__name__)
+            return
         log.exception("turn failed: %s", type(error).__name__, exc_info=error)
+
+    sdk_log = logging.getLogger(SDK_APPLICATION_LOGGER)
+    if not any(isinstance(f, _ConnectorOutages) for f in sdk_log.filters):
+        sdk_log.addFilter(_ConnectorOutages())
 
     adapter.on_turn_error = on_turn_error
     return adapter

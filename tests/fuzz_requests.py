@@ -53,7 +53,7 @@ def good_values(module_ids: list[str], question_ids: list[str]) -> dict[str, lis
         "attempt": ["attempt-1", "a2"], "question": question_ids, "choice": ["a", "b", "a,c", ""],
         "rating": ["1", "3", "5", ""], "category": ["app", "content", "policy", "device", "other", ""],
         "text": ["Outlook asks me to sign in every hour.", "", "x" * 2500], "anonymous": ["true", "false"],
-        "confirmed": [True, False], "n": ["n1", "n2", "-"],
+        "confirmed": [True, False], "n": ["n1", "n2", "-"], "page": [0, 1, 5, 9999],
     }
 
 
