@@ -347,4 +347,7 @@ def bot_environment(store_env: dict[str, str]) -> dict[str, str]:
     settings = {name.lower() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items()
            if k.lower() not in settings and not k.upper().startswith("CONNECTIONS__")}
-    return {**env, "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1", **store_env}
+    # One scripted user drives every test of a module through one bot process, far faster
+    # than a person: flood control (tested in tests/test_flood.py) would drop its turns.
+    return {**env, "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1", "WORKER_BURST": "100000",
+            **store_env}
