@@ -147,10 +147,10 @@ class CoachAgent:
 
     async def _run(self, context: TurnContext, flow, *, invoke: bool = False) -> Turn | None:
         activity = context.activity
-        texts = Texts(self.catalog, language_for(activity.locale))
+        texts = Texts(self.catalog, language_for(activity.locale), activity.locale)
         try:
             worker = await self._worker(context)
-            texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language))
+            texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language), worker.teams_locale)
             turn = Turn(
                 worker=worker, catalog=self.catalog, store=self.store, texts=texts,
                 # No id (not Teams): nothing identifies a redelivery, so every turn counts.

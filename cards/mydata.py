@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.content import Module
 from domain.models import AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt
 from bot.i18n import Texts
@@ -13,13 +11,6 @@ from .common import card, container, execute, heading, nonce, submit, text
 
 MAX_ROWS = 20  # per section; a card must stay well under Teams' message size limit
 MAX_QUOTE = 140
-
-
-def local_date(moment: datetime | None) -> str:
-    """A date the Teams client formats in the reader's own locale."""
-    if moment is None:
-        return "-"
-    return "{{DATE(" + moment.strftime("%Y-%m-%dT%H:%M:%SZ") + ", COMPACT)}}"
 
 
 def _section(title: str, lines: list[str], empty: str, t: Texts) -> dict:
@@ -45,22 +36,22 @@ def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProg
     for p in progress:
         module = modules.get(p.module_id)
         if p.status == ProgressStatus.DONE:
-            state = t("mydata.progress.done", date=local_date(p.completed_at))
+            state = t("mydata.progress.done", date=t.date(p.completed_at))
         else:
             state = t("mydata.progress.in_progress", step=p.step_index + 1,
-                      total=len(module.steps) if module else "?", date=local_date(p.started_at))
+                      total=len(module.steps) if module else "?", date=t.date(p.started_at))
         progress_lines.append(f"{_title(modules, p.module_id)}: {state}")
     attempt_lines = []
     for a in sorted(attempts, key=lambda a: a.started_at, reverse=True):
         if a.status == AttemptStatus.SUBMITTED:
-            state = t("mydata.quiz.submitted", score=f"{a.score or 0:g}", date=local_date(a.submitted_at),
+            state = t("mydata.quiz.submitted", score=t.percent(a.score or 0), date=t.date(a.submitted_at),
                       result=t("mydata.quiz.passed" if a.passed else "mydata.quiz.failed"))
         else:
-            state = t("mydata.quiz.in_progress", date=local_date(a.started_at))
+            state = t("mydata.quiz.in_progress", date=t.date(a.started_at))
         attempt_lines.append(f"{_title(modules, a.module_id)}: {state}")
     feedback_lines = []
     for f in feedback:
-        line = t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
+        line = t("mydata.feedback.item", date=t.date(f.created_at), rating=f.rating,
                  category=t(f"feedback.category.{f.category.value}"),
                  status=t(f"mydata.feedback.status.{f.status.value}"))
         if f.module_id:

@@ -84,10 +84,10 @@ def _module_actions(t: Texts, module: Module, n: str) -> list[dict]:
 
 def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResult) -> dict:
     n = nonce()
-    pass_mark = module.quiz.pass_mark
+    pass_mark = t.percent(module.quiz.pass_mark)
     body = [
         heading(t("quiz.result.title", module=module.title)),
-        text(t("quiz.result.score", right=result.right, total=result.total, score=_percent(result.score))),
+        text(t("quiz.result.score", right=result.right, total=result.total, score=t.percent(result.score))),
         container([text(t("quiz.result.passed", pass_mark=pass_mark) if result.passed
                          else t("quiz.result.failed", pass_mark=pass_mark),
                          weight="Bolder", color="Good" if result.passed else "Attention")],
@@ -112,9 +112,5 @@ def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResu
 def finished_card(t: Texts, module: Module, score: float | None) -> dict:
     """An answer arrived for a quiz that is already submitted."""
     n = nonce()
-    return card([text(t("quiz.already_submitted", module=module.title, score=_percent(score or 0.0)))],
+    return card([text(t("quiz.already_submitted", module=module.title, score=t.percent(score or 0.0)))],
                 _module_actions(t, module, n))
-
-
-def _percent(value: float) -> str:
-    return f"{value:g}"

@@ -56,7 +56,7 @@ def _status_line(t: Texts, state: ModuleState) -> str:
         return t("menu.status.done")
     if state.status == ProgressStatus.IN_PROGRESS:
         return t("menu.status.in_progress", step=state.step_index + 1, total=total)
-    return t("menu.status.not_started", minutes=state.module.minutes)
+    return t("menu.status.not_started", minutes=t.minutes(state.module.minutes))
 
 
 def _button_label(t: Texts, status: ProgressStatus) -> str:

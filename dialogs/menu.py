@@ -42,6 +42,6 @@ async def set_language(turn: Turn, choice: str) -> None:
     chosen = None if choice == "auto" else choice
     await turn.store.workers.set_language(turn.worker.id, chosen)
     turn.worker.language = chosen
-    turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen))
+    turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen), turn.worker.teams_locale)
     turn.send(turn.t("language.changed", language=turn.t(f"language.name.{turn.language}")))
     await show_menu(turn)

@@ -49,7 +49,7 @@ class Chat:
         catalog = self.router.catalog
         language = self.language or language_for(self.worker.teams_locale, self.worker.language)
         return Turn(worker=self.worker.model_copy(), catalog=catalog, store=self.store,
-                    texts=Texts(catalog, language), dedupe_key=dedupe_key or f"activity:{next(self._ids)}",
+                    texts=Texts(catalog, language, self.worker.teams_locale), dedupe_key=dedupe_key or f"activity:{next(self._ids)}",
                     personal=self.personal, now=self.clock)
 
     def _done(self, turn: Turn) -> Turn:

@@ -46,7 +46,7 @@ async def test_menu_lists_every_module_not_started(chat, catalog):
     texts = card_texts(turn.replies[0])
     for module in catalog.modules("en"):
         assert f"**{module.title}**" in texts
-        assert ui("menu.status.not_started", minutes=module.minutes) in texts
+        assert ui("menu.status.not_started", minutes=f"{module.minutes} min") in texts
 
 
 async def test_complete_module_step_by_step_then_menu_shows_done(chat, catalog, store):

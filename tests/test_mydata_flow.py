@@ -47,7 +47,7 @@ async def test_my_data_shows_progress_attempts_and_own_named_feedback(chat: Chat
     assert "100% · passed" in shown
     assert "Named: the labels step was clear." in shown
     assert "Anonymous: my manager blocks USB." not in shown
-    assert "{{DATE(" in shown  # dates formatted by the Teams client in the reader's locale
+    assert "Nov 16, 2026" in shown  # the chat's clock, in the en-US format of the worker's Teams
     assert action(card, "mydata.delete")["confirmed"] is False
     assert_theme_aware(card)
 

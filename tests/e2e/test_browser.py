@@ -46,7 +46,7 @@ def expected_texts(content: Content) -> dict:
         "welcomeStart": ui("welcome.start"),
         "menuTitle": ui("menu.title"),
         "moduleTitle": module["title"],
-        "notStarted": ui("menu.status.not_started", minutes=module["minutes"]),
+        "notStarted": ui("menu.status.not_started", minutes=f"{module['minutes']} min"),
         "startLabel": ui("menu.start"),
         "stepPositions": [ui("step.position", module=module["title"], step=n, total=total) for n in (1, 2)],
         "stepTitles": [step["title"] for step in module["steps"][:2]],

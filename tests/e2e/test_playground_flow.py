@@ -93,7 +93,7 @@ def test_install_greets_once_with_the_welcome_card(chat: PlaygroundClient, conte
     assert [m.heading in welcomes for m in chat.messages[install_mark:]].count(True) == 1
     for module in content.modules("en"):
         assert status_in_menu(menu, module["title"]) == content.ui(
-            "en", "menu.status.not_started", minutes=module["minutes"])
+            "en", "menu.status.not_started", minutes=f"{module['minutes']} min")
 
 
 def test_install_events_keep_the_workers_name(playground: PlaygroundStack, chat: PlaygroundClient,
