@@ -61,3 +61,11 @@ def faq_card(t: Texts, module: Module, faq: Faq) -> dict:
 def notice_card(message: str, t: Texts) -> dict:
     n = nonce()
     return card([text(message)], [submit(t("common.menu"), ShowMenu(n=n))])
+
+
+def offer_menu_card(message: str, t: Texts, *, personal: bool = True) -> dict:
+    """A short answer with the menu (1:1 chats) and help at hand."""
+    n = nonce()
+    buttons = [submit(t("common.menu"), ShowMenu(n=n), style="positive")] if personal else []
+    buttons.append(submit(t("common.help"), ShowHelp(n=n), style=None if personal else "positive"))
+    return card([text(message)], buttons)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.content import Catalog
-from domain.matching import Matcher, fold
+from domain.matching import Match, fold
 from domain.models import EventKind
 from cards.general import faq_card, module_offer_card, unknown_card
 
@@ -72,8 +72,9 @@ def find_module(turn: Turn, name: str) -> str | None:
     return None
 
 
-async def answer_free_text(turn: Turn, matcher: Matcher, text: str) -> None:
-    match = matcher.best(text)
+async def answer_free_text(turn: Turn, match: Match | None) -> None:
+    """`match`: found in any language; the answer is in the worker's (FAQs line up by index
+    in every locale, content_check's parity)."""
     module = turn.module(match.module_id) if match else None
     if match is None or module is None:
         turn.send(unknown_card(turn.texts))
