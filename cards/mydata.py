@@ -83,5 +83,5 @@ def confirm_delete_card(t: Texts) -> dict:
 
 def deleted_card(t: Texts) -> dict:
     n = nonce()
-    return card([text(t("mydata.deleted"), color="Good", weight="Bolder")],
+    return card([text(t("mydata.deleted"), weight="Bolder")],
                 [submit(t("common.menu"), ShowMenu(n=n))])

@@ -60,7 +60,7 @@ def answered_card(t: Texts, module: Module, attempt: QuizAttempt, question: Ques
     `note`: said above the verdict, e.g. that this question was answered already."""
     right = correct_options(question)
     verdict = text(t("quiz.correct") if answer.correct else t("quiz.wrong"),
-                   weight="Bolder", color="Good" if answer.correct else "Attention")
+                   weight="Bolder", color=None if answer.correct else "Attention")
     feedback = [text(note, subtle=True)] if note else []
     feedback += [verdict, text(t("quiz.your_answer", answer=_option_texts(question, attempt, answer.chosen)))]
     if not answer.correct:
@@ -90,8 +90,8 @@ def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResu
         text(t("quiz.result.score", right=result.right, total=result.total, score=t.percent(result.score))),
         container([text(t("quiz.result.passed", pass_mark=pass_mark) if result.passed
                          else t("quiz.result.failed", pass_mark=pass_mark),
-                         weight="Bolder", color="Good" if result.passed else "Attention")],
-                  style="emphasis", spacing="Medium"),
+                         weight="Bolder", color=None if result.passed else "Attention")],
+                  style="good" if result.passed else "emphasis", spacing="Medium"),
     ]
     if result.missed:
         body.append(text(f"**{t('quiz.result.missed')}**", spacing="Medium"))

@@ -13,9 +13,11 @@ from .actions import (
     ShowStep, StartModule, StartQuiz,
 )
 from .common import (
-    action_set, card, column, columns, container, heading, image, links_markdown, nonce,
-    progress_bar, submit, text,
+    action_set, bare_urls, card, column, columns, container, heading, image, links_markdown, nonce,
+    open_url, paragraphs, progress_bar, short_url, submit, text,
 )
+
+MAX_EXERCISE_LINKS = 2
 
 
 @dataclass(frozen=True)
@@ -71,18 +73,18 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     n = nonce()
     done = sum(1 for s in states if s.status == ProgressStatus.DONE)
     rows = []
+    main = next((s.module.id for s in states if s.status == ProgressStatus.IN_PROGRESS), None)
     for state in states:
         module_id = state.module.id
         buttons = [
             submit(_button_label(t, state.status), StartModule(module=module_id, n=n),
-                   style="positive" if state.status == ProgressStatus.IN_PROGRESS else None),
+                   style="positive" if module_id == main else None),
             submit(t("menu.quiz"), StartQuiz(module=module_id, n=n)),
         ]
         rows.append(columns(
             column([
                 text(f"**{state.module.title}**"),
-                text(_status_line(t, state), subtle=True, spacing="None",
-                     color="Good" if state.status == ProgressStatus.DONE else None),
+                text(_status_line(t, state), subtle=True, spacing="None"),
             ]),
             column([action_set(buttons)], width="auto"),
             separator=True, spacing="Medium",
@@ -104,7 +106,7 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
         text(t("step.position", module=module.title, step=index + 1, total=total), subtle=True),
         progress_bar(index + 1, total, ""),
         heading(step.title),
-        text(step.text),
+        *paragraphs(step.text),
     ]
     if step.image:
         body.append(image(step.image.url, step.image.alt))
@@ -112,9 +114,12 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
         body.append(text(f"**{t('step.links')}**\n\n"
                          + links_markdown([(link.title, link.url) for link in step.links])))
     if step.exercise:
+        links = [open_url(t("step.open", site=short_url(url)), url)
+                 for url in bare_urls(step.exercise.task)[:MAX_EXERCISE_LINKS]]
         body.append(container(
-            [text(f"**{t('step.exercise')}**"), text(step.exercise.task),
-             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
+            [text(f"**{t('step.exercise')}**"), *paragraphs(step.exercise.task),
+             action_set([*links,
+                         submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
                                 style="positive"),
                          submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))])],
             style="emphasis", spacing="Medium",
@@ -122,12 +127,12 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
     actions = []
     if index > 0:
         actions.append(submit(t("common.back"), ShowStep(module=module.id, step=index - 1, n=n)))
+    onward = None if step.exercise else "positive"  # the exercise's Done is the main action
     if index + 1 < total:
         actions.append(submit(t("common.next"), ShowStep(module=module.id, step=index + 1, n=n),
-                              style="positive"))
+                              style=onward))
     else:
-        actions.append(submit(t("common.finish"), FinishModule(module=module.id, n=n),
-                              style="positive"))
+        actions.append(submit(t("common.finish"), FinishModule(module=module.id, n=n), style=onward))
     actions.append(submit(t("common.menu"), ShowMenu(n=n)))
     return card(body, actions)
 
