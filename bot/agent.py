@@ -157,6 +157,7 @@ class CoachAgent:
                 # A card action replaces it with its own key (dialogs/router.py).
                 dedupe_key=f"activity:{activity.id or uuid4().hex}",
                 personal=_is_personal(activity),
+                bot_id=activity.recipient.id if activity.recipient else "",
             )
             await flow(turn)
         except StoreUnavailable as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from .actions import Action
 
@@ -143,6 +144,13 @@ def paragraphs(value: str, **style: Any) -> list[dict]:
     paragraphs inside a single TextBlock."""
     parts = [part.strip() for part in re.split(r"\n\s*\n", value) if part.strip()]
     return [text(linkify(part), **style, spacing=None if i == 0 else "Medium") for i, part in enumerate(parts)]
+
+
+def one_to_one_chat_url(bot_id: str) -> str:
+    """Teams deep link that opens (or starts) the 1:1 chat with the bot; `bot_id` is the id the
+    bot has in the conversation ("28:<app id>") or its bare app id."""
+    user = bot_id if bot_id.startswith("28:") else f"28:{bot_id}"
+    return "https://teams.microsoft.com/l/chat/0/0?users=" + quote(user, safe=":")
 
 
 def open_url(title: str, url: str) -> dict:

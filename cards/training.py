@@ -35,8 +35,11 @@ def _nav(t: Texts, n: str, *, feedback_module: str | None = None, menu: bool = T
     return actions
 
 
-def welcome_card(t: Texts, first_name: str | None) -> dict:
+def welcome_card(t: Texts, first_name: str | None, chat_url: str | None = None) -> dict:
+    """`chat_url`: in a group chat, the main button opens the 1:1 chat (the training's home)."""
     n = nonce()
+    start = (open_url(t("group.open_chat"), chat_url) if chat_url
+             else submit(t("welcome.start"), ShowMenu(n=n), style="positive"))
     return card(
         [
             heading(t("welcome.title", name=first_name) if first_name else t("welcome.title_no_name")),
@@ -45,7 +48,7 @@ def welcome_card(t: Texts, first_name: str | None) -> dict:
             text(t("welcome.privacy"), subtle=True, size="Small"),
         ],
         [
-            submit(t("welcome.start"), ShowMenu(n=n), style="positive"),
+            start,
             submit(t("common.language"), ChooseLanguage(n=n)),
             submit(t("common.help"), ShowHelp(n=n)),
         ],

@@ -77,11 +77,11 @@ async def answer_free_text(turn: Turn, match: Match | None) -> None:
     in every locale, content_check's parity)."""
     module = turn.module(match.module_id) if match else None
     if match is None or module is None:
-        turn.send(unknown_card(turn.texts))
+        turn.send(unknown_card(turn.texts, turn.chat_url))
     elif match.faq_index is not None:
-        turn.send(faq_card(turn.texts, module, module.faq[match.faq_index]))
+        turn.send(faq_card(turn.texts, module, module.faq[match.faq_index], turn.chat_url))
     else:
-        turn.send(module_offer_card(turn.texts, module))
+        turn.send(module_offer_card(turn.texts, module, turn.chat_url))
 
 
 UNRECORDED = {"feedback"}  # its timing could hint at who sent anonymous feedback

@@ -7,7 +7,7 @@ from typing import Awaitable, Callable
 from bot.content import Catalog
 from domain.matching import Match, Matcher, best_of_languages
 from cards import actions as a
-from cards.general import notice_card
+from cards.general import notice_card, personal_only_card
 
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
@@ -77,7 +77,7 @@ class Router:
             await answer_free_text(turn, self.match(turn, text))
             return
         if not turn.personal and command.name in PERSONAL_ONLY:
-            turn.send(turn.t("group.personal_only"))
+            self._personal_only(turn)
             return
         handler = self.commands.get(command.name)
         if command.argument and find_module(turn, command.argument) is None:
@@ -100,9 +100,13 @@ class Router:
                 await show_menu(turn)
             return
         if not turn.personal and type(action) not in self.group_actions:
-            turn.send(turn.t("group.personal_only"))
+            self._personal_only(turn)
             return
         await handler(turn, action)
+
+    @staticmethod
+    def _personal_only(turn: Turn) -> None:
+        turn.send(personal_only_card(turn.texts, turn.chat_url) if turn.chat_url else turn.t("group.personal_only"))
 
     async def _restart(self, turn: Turn, command: Command) -> None:
         module_id = find_module(turn, command.argument)

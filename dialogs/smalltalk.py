@@ -35,4 +35,4 @@ class SmallTalk:
 
 
 async def answer_small_talk(turn: Turn, kind: str) -> None:
-    turn.send(offer_menu_card(turn.t(f"smalltalk.{kind}.reply"), turn.texts, personal=turn.personal))
+    turn.send(offer_menu_card(turn.t(f"smalltalk.{kind}.reply"), turn.texts, turn.chat_url))

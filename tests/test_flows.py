@@ -164,8 +164,8 @@ async def test_group_chat_answers_but_training_runs_one_to_one(chat, catalog):
     chat.personal = False
     help_turn = await chat.say("<at>Adoption Coach</at> help")
     assert ui("help.title") in card_texts(help_turn.replies[0])
-    menu_turn = await chat.say("<at>Adoption Coach</at> menu")
-    assert menu_turn.replies == [ui("group.personal_only")]
+    [menu_reply] = (await chat.say("<at>Adoption Coach</at> menu")).replies
+    assert ui("group.personal_only") in card_texts(menu_reply)
 
 
 async def test_usage_events_for_commands_are_recorded_once_per_activity(chat, store):
