@@ -158,6 +158,7 @@ class CoachAgent:
                 dedupe_key=f"activity:{activity.id or uuid4().hex}",
                 personal=_is_personal(activity),
                 bot_id=activity.recipient.id if activity.recipient else "",
+                image_base=self.settings.image_base_url,
             )
             await flow(turn)
         except StoreUnavailable as exc:

@@ -21,7 +21,7 @@ from yarl import URL
 from bot import sdk_fixes
 from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
-from bot.content import load_catalog
+from bot.content import IMAGES_DIR, load_catalog
 from bot.job_hosting import install_jobs
 from bot.org_profile import ProfileInvalid, load_profile
 from bot.settings import Settings
@@ -146,6 +146,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_static("/static/images/", IMAGES_DIR, show_index=False, follow_symlinks=False)
 
     async def store_lifetime(_app: web.Application):
         await store.open()

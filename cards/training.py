@@ -101,7 +101,8 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     )
 
 
-def step_card(t: Texts, module: Module, index: int) -> dict:
+def step_card(t: Texts, module: Module, index: int, image_base: str = "") -> dict:
+    """`image_base`: where clients reach the bot's own images (content/images/)."""
     n = nonce()
     step = module.steps[index]
     total = len(module.steps)
@@ -112,7 +113,7 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
         *paragraphs(step.text),
     ]
     if step.image:
-        body.append(image(step.image.url, step.image.alt))
+        body.append(image(step.image.address(image_base), step.image.alt))
     if step.links:
         body.append(text(f"**{t('step.links')}**\n\n"
                          + links_markdown([(link.title, link.url) for link in step.links])))

@@ -94,7 +94,7 @@ async def show_step(turn: Turn, module_id: str, index: int) -> None:
 
 async def _show(turn: Turn, module: Module, index: int) -> None:
     await turn.record(EventKind.STEP_VIEWED, module.id, index)
-    turn.send(step_card(turn.texts, module, index))
+    turn.send(step_card(turn.texts, module, index, turn.image_base))
 
 
 async def _exercise_module(turn: Turn, module_id: str, index: int) -> Module | None:

@@ -23,6 +23,7 @@ class Turn:
     dedupe_key: str  # same for a redelivered activity or a double-clicked card
     personal: bool = True
     bot_id: str = ""  # the bot's id in this conversation ("28:<app id>" in Teams)
+    image_base: str = ""  # where clients reach the images the bot serves (Settings.image_base_url)
     now: datetime = field(default_factory=utcnow)
     replies: list[dict | str] = field(default_factory=list)  # cards (dict) or plain text
     replacement: dict | None = None  # card that replaces the one the action came from

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import Content, start_stack
-from .playground import GROUP_CHAT, BotMessage, PlaygroundClient, PlaygroundStack
+from .playground import GROUP_CHAT, BotMessage, PlaygroundClient, PlaygroundStack, card_nodes
 
 pytestmark = pytest.mark.e2e
 
@@ -180,7 +180,11 @@ def test_group_chat_mention_gets_an_answer(chat: PlaygroundClient, content: Cont
 
     chat.send_text("<at>Adoption Coach</at> menu", GROUP_CHAT, mention_bot=True)
     answer = chat.wait_for(lambda m: m.conversation_id == GROUP_CHAT, what="answer in the group chat")
-    assert answer.text == content.ui("en", "group.personal_only")  # training stays in the 1:1 chat
+    assert answer.shows(content.ui("en", "group.personal_only"))  # training stays in the 1:1 chat
+    links = [n["url"] for n in card_nodes(answer.cards) if n.get("type") == "Action.OpenUrl"]
+    bot_user = chat.bot_id if chat.bot_id.startswith("28:") else f"28:{chat.bot_id}"
+    assert links == [f"https://teams.microsoft.com/l/chat/0/0?users={bot_user}"]  # opens the 1:1 chat
+    assert not answer.buttons
 
 
 def test_universal_action_invoke_is_answered(chat: PlaygroundClient, content: Content) -> None:
