@@ -65,13 +65,23 @@ async function pictureOf(card, alt) {
 
 // The menu and the module's first step, screenshotted, in one language.
 async function shootLanguage(page, menu, lang) {
+  // Continue resumes where the worker is: step 2 the first time (then Back), else step 1.
   const row = rowOf(page, menu, lang.moduleTitle);
-  const seconds = await cardCount(page, lang.stepPositions[1]);
+  const [firsts, seconds] = [await cardCount(page, lang.stepPositions[0]), await cardCount(page, lang.stepPositions[1])];
   await row.getByRole('button', { name: lang.continueLabel, exact: true }).click();
-  const second = await newCard(page, lang.stepPositions[1], seconds);
-  const firsts = await cardCount(page, lang.stepPositions[0]);
-  await second.getByRole('button', { name: lang.backLabel, exact: true }).click();
-  const first = await newCard(page, lang.stepPositions[0], firsts);
+  await page.waitForFunction(
+    ([a, b, n1, n2]) => {
+      const cards = [...document.querySelectorAll('.ac-adaptiveCard')].map(c => c.innerText);
+      return cards.filter(t => t.includes(a)).length > n1 || cards.filter(t => t.includes(b)).length > n2;
+    }, [lang.stepPositions[0], lang.stepPositions[1], firsts, seconds], { timeout: TIMEOUT });
+  let first;
+  if (await cardCount(page, lang.stepPositions[1]) > seconds) {
+    const again = await cardCount(page, lang.stepPositions[0]);
+    await cardWith(page, lang.stepPositions[1]).getByRole('button', { name: lang.backLabel, exact: true }).click();
+    first = await newCard(page, lang.stepPositions[0], again);
+  } else {
+    first = cardWith(page, lang.stepPositions[0]);
+  }
   await pictureOf(first, lang.pictureAlt);
   seen.push(`${lang.code}: step 1 with its picture`);
   await settle(page);
@@ -136,8 +146,9 @@ async function main() {
     for (const lang of want.languages) {
       if (lang.code !== current.code) {
         const menus = await cardCount(page, lang.menuTitle);
+        const choosers = await cardCount(page, current.languageTitle);
         await menuNow.getByRole('button', { name: current.languageLabel, exact: true }).click();
-        const chooser = await newCard(page, current.languageTitle, await cardCount(page, current.languageTitle));
+        const chooser = await newCard(page, current.languageTitle, choosers);
         await chooser.getByRole('button', { name: lang.languageName, exact: true }).click();
         menuNow = await newCard(page, lang.menuTitle, menus);
         await visible(menuNow.getByText(lang.moduleTitle, { exact: true }).first(), `${lang.code}: menu`);
