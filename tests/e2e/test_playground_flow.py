@@ -7,6 +7,7 @@ Every expected text comes from content/<lang>/ (ui.yaml and the module files).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -67,7 +68,11 @@ def walk_module(chat: PlaygroundClient, content: Content, lang: str, module_id: 
     for index, step in enumerate(module["steps"]):
         card = wait_for_step(chat, content, lang, module, index)
         if step.get("exercise"):
-            assert card.shows(step["exercise"]["task"].strip())
+            task = step["exercise"]["task"].strip()
+            for url in re.findall(r"https://[^\s)]+?(?=[.,;:!?]?(?:\s|$))", task):  # shown as links
+                assert card.shows(f"]({url})"), url
+            for words in re.split(r"https://[^\s)]+?(?=[.,;:!?]?(?:\s|$))|\n\s*\n", task):
+                assert not words.strip() or card.shows(words.strip()), words
             chat.press(card, verb="exercise.done", step=index)
         elif index + 1 < len(module["steps"]):
             chat.press(card, verb="module.step", step=index + 1)
