@@ -340,6 +340,6 @@ def test_my_data_shows_progress_and_quizzes_and_delete_removes_everything(
     texts = menu.texts
     for module in modules:
         assert texts[texts.index(f"**{module['title']}**") + 1] == ui(
-            content, "menu.status.not_started", minutes=module["minutes"])
+            content, "menu.status.not_started", minutes=f"{module['minutes']} min")
     for table in ("progress", "attempts", "feedback"):
         assert query(playground, f"SELECT * FROM {table} WHERE worker_id = ?", worker) == [], table
