@@ -180,16 +180,18 @@ class CoachAgent:
 
     async def _run(self, context: TurnContext, flow, *, invoke: bool = False) -> Turn | None:
         activity = context.activity
-        texts = Texts(self.catalog, language_for(activity.locale))
+        texts = Texts(self.catalog, language_for(activity.locale), activity.locale)
         try:
             worker = await self._worker(context)
-            texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language))
+            texts = Texts(self.catalog, language_for(worker.teams_locale, worker.language), worker.teams_locale)
             turn = Turn(
                 worker=worker, catalog=self.catalog, store=self.store, texts=texts,
                 # No id (not Teams): nothing identifies a redelivery, so every turn counts.
                 # A card action replaces it with its own key (dialogs/router.py).
                 dedupe_key=f"activity:{activity.id or uuid4().hex}",
                 personal=_is_personal(activity),
+                bot_id=activity.recipient.id if activity.recipient else "",
+                image_base=self.settings.image_base_url,
             )
             await flow(turn)
         except StoreUnavailable as exc:

@@ -20,7 +20,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, Connections, TurnConte
 from bot import sdk_fixes, telemetry
 from bot.agent import CoachAgent, connection_manager
 from bot.auth import AuthError, TokenValidator, VerifiedToken, claims_identity
-from bot.content import load_catalog
+from bot.content import IMAGES_DIR, load_catalog
 from bot.flood import FloodGuard, Verdict
 from bot.health import install_health
 from bot.http_guard import BadRequest, parse_activity, quiet_sdk_validation_log, read_json
@@ -142,6 +142,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app.router.add_post("/api/messages", messages)
     install_health(app, store, catalog, settings.health_cache_seconds)
     install_security_headers(app, behind_https=settings.behind_https)
+    app.router.add_static("/static/images/", IMAGES_DIR, show_index=False, follow_symlinks=False)
 
     async def store_lifetime(_app: web.Application):
         await store.open()

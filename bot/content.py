@@ -21,10 +21,13 @@ if TYPE_CHECKING:
 LOCALES: tuple[str, ...] = ("en", "sv", "nl")
 DEFAULT_LOCALE = "en"
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+IMAGES_DIR = CONTENT_DIR / "images"  # served by the bot at /static/images/ (bot/app.py)
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")]
+# A picture of the project itself (content/images/), turned into the bot's own URL on a card.
+ImagePath = Annotated[str, StringConstraints(pattern=r"^images/[a-z0-9][a-z0-9-]{0,47}\.png$")]
 
 
 # `when:` on a step, an exercise or an FAQ entry: shown unless the organisation profile
@@ -47,8 +50,12 @@ class Link(Strict):
 
 
 class Image(Strict):
-    url: HttpsUrl
+    url: HttpsUrl | ImagePath
     alt: Text
+
+    def address(self, base_url: str) -> str:
+        """Where a client loads it: an https URL as written, a project image under `base_url`."""
+        return self.url if self.url.startswith("https://") else f"{base_url.rstrip('/')}/static/{self.url}"
 
 
 class Exercise(Strict):

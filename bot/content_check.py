@@ -47,8 +47,8 @@ def _shape(module: Module) -> dict:
     return {
         "order": module.order,
         "minutes": module.minutes,
-        "steps": [(s.id, s.exercise is not None, s.when, s.exercise.when if s.exercise else None)
-                  for s in module.steps],
+        "steps": [(s.id, s.exercise is not None, s.when, s.exercise.when if s.exercise else None,
+                   s.image.url if s.image else None) for s in module.steps],
         "faq": [f.when for f in module.faq],
         "pass_mark": module.quiz.pass_mark,
         "questions": [
@@ -75,6 +75,9 @@ def cross_check(catalog: Catalog, root: Path) -> list[ContentError]:
             file = _rel(tree.files[module_id], root)
             errors += [ContentError(file, 1, p) for p in check_module(module, file)]
             errors += _unknown_placeholders(module, tree.files[module_id], file)
+            errors += [ContentError(file, 1, f"step '{step.id}': no picture {step.image.url} in content/")
+                       for step in module.steps if step.image and not step.image.url.startswith("https://")
+                       and not (root / step.image.url).is_file()]
             if locale != DEFAULT_LOCALE:
                 if module_id not in base.modules:
                     errors.append(ContentError(file, 1, f"module '{module_id}' has no {DEFAULT_LOCALE} version"))

@@ -42,7 +42,7 @@ def _faq(module: Module, t: Texts) -> list[str]:
 
 def _quiz(module: Module, t: Texts) -> list[str]:
     questions = module.quiz.questions
-    out = ["", f"## {t('preview.quiz', pass_mark=module.quiz.pass_mark)}"]
+    out = ["", f"## {t('preview.quiz', pass_mark=t.percent(module.quiz.pass_mark))}"]
     for number, question in enumerate(questions, 1):
         how = t("quiz.choose_one" if question.type == "single" else "quiz.choose_all")
         out += ["", f"{t('quiz.position', module=module.title, number=number, total=len(questions))}",
@@ -55,8 +55,8 @@ def _quiz(module: Module, t: Texts) -> list[str]:
 
 def preview(module: Module, t: Texts) -> str:
     lines = [f"# {module.title}", module.summary,
-             t("preview.meta", minutes=module.minutes, steps=len(module.steps),
-               questions=len(module.quiz.questions), reviewed=module.reviewed.isoformat() if module.reviewed else "-")]
+             t("preview.meta", minutes=t.minutes(module.minutes), steps=len(module.steps),
+               questions=len(module.quiz.questions), reviewed=t.date(module.reviewed))]
     lines += _steps(module, t) + _faq(module, t) + _quiz(module, t)
     lines += ["", f"## {t('preview.sources')}"] + [f"- {s.title}: {s.url}" for s in module.sources]
     return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.content import DEFAULT_LOCALE, LOCALES, Catalog
+from bot.formats import Formats
 
 
 def language_for(teams_locale: str | None, chosen: str | None = None) -> str:
@@ -14,12 +15,16 @@ def language_for(teams_locale: str | None, chosen: str | None = None) -> str:
 
 
 class Texts:
-    """UI strings of one language, with English as the fallback for a missing key."""
+    """UI strings of one language, with English as the fallback for a missing key, and the
+    worker's number and date formats (`teams_locale` picks the region: nl-BE, en-GB)."""
 
-    def __init__(self, catalog: Catalog, language: str):
+    def __init__(self, catalog: Catalog, language: str, teams_locale: str | None = None):
         self.language = language if language in catalog.locales else DEFAULT_LOCALE
         self._strings = catalog.ui(self.language)
         self._fallback = catalog.ui(DEFAULT_LOCALE)
+        formats = Formats(self.language, teams_locale)
+        self.percent, self.number, self.signed, self.date, self.minutes = (
+            formats.percent, formats.number, formats.signed, formats.date, formats.minutes)
 
     def __call__(self, key: str, **values: object) -> str:
         template = self._strings.get(key) or self._fallback[key]

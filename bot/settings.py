@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     bot_name: str = "Adoption Coach"
     app_id: str = ""  # Teams app id (a GUID); defaults to client_id
     public_host: str = ""  # domain the bot is served on, for the manifest's validDomains
+    # Where clients reach this service (https in production), for the card images it serves at
+    # /static/images/. Unset: http://HOST:PORT, which only a local client (the playground) reaches.
+    public_base_url: str = ""
     app_version: str = "1.0.0"
 
     # Observability. With a connection string, traces, metrics and logs go to Azure Monitor.
@@ -172,6 +175,18 @@ class Settings(BaseSettings):
         they would fail every day."""
         return bool(self.graph_tenant_id or self.graph_client_id
                     or self.graph_client_secret.get_secret_value())
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not (value.startswith("https://") or value.startswith("http://127.0.0.1")
+                          or value.startswith("http://localhost")):
+            raise ValueError("PUBLIC_BASE_URL must be an https:// address (http only on localhost)")
+        return value
+
+    @property
+    def image_base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
 
     @property
     def auth_enabled(self) -> bool:

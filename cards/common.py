@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from .actions import Action
 
@@ -119,6 +120,41 @@ def fact_set(facts: list[tuple[str, str]]) -> dict:
 
 def image(url: str, alt: str) -> dict:
     return {"type": "Image", "url": url, "altText": alt, "size": "Stretch"}
+
+
+BARE_URL = re.compile(r"(?<![(\[<])\bhttps://[^\s)\]*]+[^\s)\]*.,;:!?]")
+
+
+def bare_urls(value: str) -> list[str]:
+    """The https addresses written out in a text (not those already inside a markdown link)."""
+    return list(dict.fromkeys(BARE_URL.findall(value)))
+
+
+def short_url(url: str) -> str:
+    return url.removeprefix("https://").rstrip("/")
+
+
+def linkify(value: str) -> str:
+    """Bare https addresses become markdown links, so Teams renders them clickable."""
+    return BARE_URL.sub(lambda m: f"[{short_url(m.group(0))}]({m.group(0)})", value)
+
+
+def paragraphs(value: str, **style: Any) -> list[dict]:
+    """One TextBlock per paragraph (blank-line separated): Teams draws no gap between markdown
+    paragraphs inside a single TextBlock."""
+    parts = [part.strip() for part in re.split(r"\n\s*\n", value) if part.strip()]
+    return [text(linkify(part), **style, spacing=None if i == 0 else "Medium") for i, part in enumerate(parts)]
+
+
+def one_to_one_chat_url(bot_id: str) -> str:
+    """Teams deep link that opens (or starts) the 1:1 chat with the bot; `bot_id` is the id the
+    bot has in the conversation ("28:<app id>") or its bare app id."""
+    user = bot_id if bot_id.startswith("28:") else f"28:{bot_id}"
+    return "https://teams.microsoft.com/l/chat/0/0?users=" + quote(user, safe=":")
+
+
+def open_url(title: str, url: str) -> dict:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
 
 
 def links_markdown(links: list[tuple[str, str]]) -> str:

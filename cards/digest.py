@@ -16,10 +16,6 @@ def dashboard_link(app_id: str) -> str:
     return f"https://teams.microsoft.com/l/entity/{app_id}/dashboard"
 
 
-def _percent(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
-
-
 def digest_card(t: Texts, summary: DigestSummary, app_id: str) -> dict:
     body = [heading(t("digest.title", week=summary.period.key)),
             text(t("digest.feedback_new", count=summary.new_feedback) if summary.new_feedback
@@ -35,8 +31,8 @@ def digest_card(t: Texts, summary: DigestSummary, app_id: str) -> dict:
         body.append(text(t("digest.pass_rate_none")))
     else:
         change = summary.pass_rate_change
-        body.append(text(t("digest.pass_rate", this_week=_percent(summary.pass_rate),
-                           change="–" if change is None else f"{change:+g}")))
+        body.append(text(t("digest.pass_rate", this_week=t.percent(summary.pass_rate * 100),
+                           change="–" if change is None else t.signed(change))))
     actions = ([{"type": "Action.OpenUrl", "title": t("digest.open"), "url": dashboard_link(app_id)}]
                if app_id else [])
     return card(body, actions)

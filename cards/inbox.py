@@ -10,7 +10,6 @@ from domain.triage import TriageReply
 from .actions import AskIt, ShowHelp, ShowMenu, ShowMyData
 from .common import card, container, escaped, nonce, submit, text
 from .general import unknown_body
-from .mydata import local_date
 
 
 def reply_card(t: Texts, feedback: Feedback, reply: TriageReply) -> dict:
@@ -18,7 +17,7 @@ def reply_card(t: Texts, feedback: Feedback, reply: TriageReply) -> dict:
              else "reply.about_feedback")
     n = nonce()
     body = [text(t("reply.title"), size="Medium", weight="Bolder"),
-            text(t(about, date=local_date(feedback.created_at)), subtle=True)]
+            text(t(about, date=t.date(feedback.created_at)), subtle=True)]
     if feedback.text:
         body.append(container([text(escaped(feedback.text), subtle=True)], style="emphasis"))
     body.append(text(escaped(reply.text)))
@@ -39,7 +38,7 @@ def unknown_with_ask_it_card(t: Texts, question: str) -> dict:
 
 def question_sent_card(t: Texts) -> dict:
     n = nonce()
-    return card([text(t("askit.sent"), weight="Bolder", color="Good"),
+    return card([text(t("askit.sent"), weight="Bolder"),
                  text(t("askit.sent.urgent"), subtle=True)],
                 [submit(t("common.my_data"), ShowMyData(n=n)),
                  submit(t("common.menu"), ShowMenu(n=n))])

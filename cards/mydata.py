@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.content import Module
 from domain.models import (
@@ -33,13 +32,6 @@ class MyData:
     replies: dict[str, TriageReply] = field(default_factory=dict)  # feedback id -> IT's reply
 
 
-def local_date(moment: datetime | None) -> str:
-    """A date the Teams client formats in the reader's own locale."""
-    if moment is None:
-        return "-"
-    return "{{DATE(" + moment.strftime("%Y-%m-%dT%H:%M:%SZ") + ", COMPACT)}}"
-
-
 def _section(title: str, lines: list[str], empty: str, t: Texts) -> dict:
     shown = lines[:MAX_ROWS]
     items = [text(f"**{title}**")]
@@ -63,7 +55,7 @@ def _about(t: Texts, worker: Worker) -> dict:
         (t("mydata.about.name"), worker.name or "-"),
         (t("mydata.about.teams_locale"), worker.teams_locale),
         (t("mydata.about.language"), chosen),
-        (t("mydata.about.since"), local_date(worker.created_at)),
+        (t("mydata.about.since"), t.date(worker.created_at)),
     ])], spacing="Medium", separator=True)
 
 
@@ -72,7 +64,7 @@ def _usage(t: Texts, events: list[UsageEvent], n: str) -> dict:
     if not events:
         items.append(text(t("mydata.usage.none"), subtle=True, spacing="Small"))
         return container(items, spacing="Medium", separator=True)
-    items.append(text(t("mydata.usage.summary", count=len(events), date=local_date(events[0].at)),
+    items.append(text(t("mydata.usage.summary", count=len(events), date=t.date(events[0].at)),
                       spacing="Small"))
     items.append({"type": "ActionSet", "actions": [
         execute(t("mydata.usage.show"), ShowMyEvents(page=0, n=n))]})
@@ -82,10 +74,10 @@ def _usage(t: Texts, events: list[UsageEvent], n: str) -> dict:
 def _progress_line(t: Texts, modules: dict[str, Module], p: ModuleProgress) -> str:
     module = modules.get(p.module_id)
     if p.status == ProgressStatus.DONE:
-        state = t("mydata.progress.done", date=local_date(p.completed_at))
+        state = t("mydata.progress.done", date=t.date(p.completed_at))
     else:
         state = t("mydata.progress.in_progress", step=p.step_index + 1,
-                  total=len(module.steps) if module else "?", date=local_date(p.started_at))
+                  total=len(module.steps) if module else "?", date=t.date(p.started_at))
     if p.exercises:
         done, skipped = exercise_counts(p, sorted(p.exercises))
         state += " · " + t("mydata.progress.exercises", done=done, skipped=skipped)
@@ -94,11 +86,11 @@ def _progress_line(t: Texts, modules: dict[str, Module], p: ModuleProgress) -> s
 
 def _attempt_state(t: Texts, a: QuizAttempt) -> str:
     if a.status == AttemptStatus.SUBMITTED:
-        return t("mydata.quiz.submitted", score=f"{a.score or 0:g}", date=local_date(a.submitted_at),
+        return t("mydata.quiz.submitted", score=t.percent(a.score or 0), date=t.date(a.submitted_at),
                  result=t("mydata.quiz.passed" if a.passed else "mydata.quiz.failed"))
     if a.status == AttemptStatus.ABANDONED:
-        return t("mydata.quiz.abandoned", date=local_date(a.started_at))
-    return t("mydata.quiz.in_progress", date=local_date(a.started_at))
+        return t("mydata.quiz.abandoned", date=t.date(a.started_at))
+    return t("mydata.quiz.in_progress", date=t.date(a.started_at))
 
 
 def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
@@ -109,9 +101,9 @@ def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
     feedback_lines = []
     for f in data.feedback:
         status = t(f"mydata.feedback.status.{f.status.value}")
-        line = (t("mydata.feedback.question", date=local_date(f.created_at), status=status)
+        line = (t("mydata.feedback.question", date=t.date(f.created_at), status=status)
                 if f.rating is None else
-                t("mydata.feedback.item", date=local_date(f.created_at), rating=f.rating,
+                t("mydata.feedback.item", date=t.date(f.created_at), rating=f.rating,
                   category=t(f"feedback.category.{f.category.value}"), status=status))
         if f.module_id:
             line += f" · {_title(modules, f.module_id)}"
@@ -119,7 +111,7 @@ def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
             quote = f.text if len(f.text) <= MAX_QUOTE else f.text[:MAX_QUOTE].rstrip() + "…"
             line += f"\n\n  _{escaped(quote)}_"
         if reply := data.replies.get(f.id):
-            line += "\n\n  " + t("mydata.feedback.reply", date=local_date(reply.at),
+            line += "\n\n  " + t("mydata.feedback.reply", date=t.date(reply.at),
                                  text=escaped(reply.text))
         feedback_lines.append(line)
     return card(
@@ -135,7 +127,7 @@ def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
 
 
 def _event_line(t: Texts, modules: dict[str, Module], event: UsageEvent) -> str:
-    parts = [local_date(event.at), t(f"mydata.event.{event.kind.value}")]
+    parts = [t.date(event.at), t(f"mydata.event.{event.kind.value}")]
     if event.module_id:
         parts.append(_title(modules, event.module_id))
     if event.step_index is not None:
@@ -172,5 +164,5 @@ def confirm_delete_card(t: Texts) -> dict:
 
 def deleted_card(t: Texts) -> dict:
     n = nonce()
-    return card([text(t("mydata.deleted"), color="Good", weight="Bolder")],
+    return card([text(t("mydata.deleted"), weight="Bolder")],
                 [submit(t("common.menu"), ShowMenu(n=n))])

@@ -61,7 +61,7 @@ def answered_card(t: Texts, module: Module, attempt: QuizAttempt, question: Ques
     `note`: said above the verdict, e.g. that this question was answered already."""
     right = correct_options(question)
     verdict = text(t("quiz.correct") if answer.correct else t("quiz.wrong"),
-                   weight="Bolder", color="Good" if answer.correct else "Attention")
+                   weight="Bolder", color=None if answer.correct else "Attention")
     feedback = [text(note, subtle=True)] if note else []
     feedback.append(verdict)
     # Each chosen (and each missed right) option once, with its explanation.
@@ -90,14 +90,14 @@ def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResu
                 following: Module | None = None) -> dict:
     """`following`: the module to suggest next after a pass (the main action then)."""
     n = nonce()
-    pass_mark = module.quiz.pass_mark
+    pass_mark = t.percent(module.quiz.pass_mark)
     body = [
         heading(t("quiz.result.title", module=module.title)),
-        text(t("quiz.result.score", right=result.right, total=result.total, score=_percent(result.score))),
+        text(t("quiz.result.score", right=result.right, total=result.total, score=t.percent(result.score))),
         container([text(t("quiz.result.passed", pass_mark=pass_mark) if result.passed
                          else t("quiz.result.failed", pass_mark=pass_mark),
-                         weight="Bolder", color="Good" if result.passed else "Attention")],
-                  style="emphasis", spacing="Medium"),
+                         weight="Bolder", color=None if result.passed else "Attention")],
+                  style="good" if result.passed else "emphasis", spacing="Medium"),
     ]
     if result.missed:
         body.append(text(f"**{t('quiz.result.missed')}**", spacing="Medium"))
@@ -121,7 +121,7 @@ def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResu
 def finished_card(t: Texts, module: Module, score: float | None) -> dict:
     """An answer arrived for a quiz that is already submitted."""
     n = nonce()
-    return card([text(t("quiz.already_submitted", module=module.title, score=_percent(score or 0.0)))],
+    return card([text(t("quiz.already_submitted", module=module.title, score=t.percent(score or 0.0)))],
                 _module_actions(t, module, n))
 
 
@@ -146,6 +146,3 @@ def moved_on_card(t: Texts, module: Module) -> dict:
                 [submit(t("menu.quiz"), StartQuiz(module=module.id, n=n)),
                  submit(t("common.menu"), ShowMenu(n=n))])
 
-
-def _percent(value: float) -> str:
-    return f"{value:g}"

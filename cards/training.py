@@ -14,9 +14,11 @@ from .actions import (
     ShowStep, StartModule, StartQuiz,
 )
 from .common import (
-    action_set, card, column, columns, container, heading, image, links_markdown, nonce,
-    progress_bar, submit, text,
+    action_set, bare_urls, card, column, columns, container, heading, image, links_markdown, nonce,
+    open_url, paragraphs, progress_bar, short_url, submit, text,
 )
+
+MAX_EXERCISE_LINKS = 2
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,10 @@ def _details_line(t: Texts, state: ModuleState) -> str:
     """Time left while in progress, and the best quiz result: "" when neither applies."""
     parts = []
     if state.status == ProgressStatus.IN_PROGRESS:
-        parts.append(t("menu.minutes_left", minutes=state.minutes_left))
+        parts.append(t("menu.minutes_left", minutes=t.minutes(state.minutes_left)))
     if state.best_quiz is not None:
         parts.append(t("menu.quiz_passed" if state.best_quiz.passed else "menu.quiz_failed",
-                       score=f"{state.best_quiz.score or 0:g}"))
+                       score=t.percent(state.best_quiz.score or 0)))
     return " · ".join(parts)
 
 
@@ -50,8 +52,11 @@ def _nav(t: Texts, n: str, *, feedback_module: str | None = None, menu: bool = T
     return actions
 
 
-def welcome_card(t: Texts, first_name: str | None) -> dict:
+def welcome_card(t: Texts, first_name: str | None, chat_url: str | None = None) -> dict:
+    """`chat_url`: in a group chat, the main button opens the 1:1 chat (the training's home)."""
     n = nonce()
+    start = (open_url(t("group.open_chat"), chat_url) if chat_url
+             else submit(t("welcome.start"), ShowMenu(n=n), style="positive"))
     return card(
         [
             heading(t("welcome.title", name=first_name) if first_name else t("welcome.title_no_name")),
@@ -60,7 +65,7 @@ def welcome_card(t: Texts, first_name: str | None) -> dict:
             text(t("welcome.privacy"), subtle=True, size="Small"),
         ],
         [
-            submit(t("welcome.start"), ShowMenu(n=n), style="positive"),
+            start,
             submit(t("common.language"), ChooseLanguage(n=n)),
             submit(t("common.help"), ShowHelp(n=n)),
         ],
@@ -73,7 +78,7 @@ def _status_line(t: Texts, state: ModuleState) -> str:
         return t("menu.status.done")
     if state.status == ProgressStatus.IN_PROGRESS:
         return t("menu.status.in_progress", step=state.step_index + 1, total=total)
-    return t("menu.status.not_started", minutes=state.module.minutes)
+    return t("menu.status.not_started", minutes=t.minutes(state.module.minutes))
 
 
 def _button_label(t: Texts, status: ProgressStatus) -> str:
@@ -88,19 +93,19 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     n = nonce()
     done = sum(1 for s in states if s.status == ProgressStatus.DONE)
     rows = []
+    main = next((s.module.id for s in states if s.status == ProgressStatus.IN_PROGRESS), None)
     for state in states:
         module_id = state.module.id
         buttons = [
             submit(_button_label(t, state.status), StartModule(module=module_id, n=n),
-                   style="positive" if state.status == ProgressStatus.IN_PROGRESS else None),
+                   style="positive" if module_id == main else None),
             submit(t("menu.quiz"), StartQuiz(module=module_id, n=n)),
         ]
         details = _details_line(t, state)
         rows.append(columns(
             column([
                 text(f"**{state.module.title}**"),
-                text(_status_line(t, state), subtle=True, spacing="None",
-                     color="Good" if state.status == ProgressStatus.DONE else None),
+                text(_status_line(t, state), subtle=True, spacing="None"),
                 *([text(details, subtle=True, spacing="None", size="Small")] if details else []),
             ]),
             column([action_set(buttons)], width="auto"),
@@ -110,7 +115,7 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     return card(
         [heading(t("menu.title")), text(t("menu.intro")),
          progress_bar(done, len(states), t("menu.summary", done=done, total=len(states))),
-         text(t("menu.time_left", minutes=left) if left else t("menu.all_done"),
+         text(t("menu.time_left", minutes=t.minutes(left)) if left else t("menu.all_done"),
               subtle=True, spacing="None"), *rows],
         [submit(t("common.feedback"), OpenFeedback(n=n)),
          submit(t("common.language"), ChooseLanguage(n=n)),
@@ -119,17 +124,25 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
 
 
 def _exercise(t: Texts, module: Module, index: int, done: bool, n: str) -> dict:
-    """The step's exercise: Done / I'm stuck, or ✓ once it is done."""
-    assert module.steps[index].exercise is not None
-    state = (text(t("step.exercise_done"), weight="Bolder", color="Good") if done else
-             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
-                                style="positive"),
-                         submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))]))
-    return container([text(f"**{t('step.exercise')}**"), text(module.steps[index].exercise.task), state],
-                     style="emphasis", spacing="Medium")
+    """The step's exercise, with an Open button per link in it: Done / I'm stuck, or ✓ once done."""
+    task = module.steps[index].exercise.task
+    links = [open_url(t("step.open", site=short_url(url)), url)
+             for url in bare_urls(task)[:MAX_EXERCISE_LINKS]]
+    buttons = links if done else [
+        *links,
+        submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n), style="positive"),
+        submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))]
+    items = [text(f"**{t('step.exercise')}**"), *paragraphs(task)]
+    if done:
+        items.append(text(t("step.exercise_done"), weight="Bolder"))
+    if buttons:
+        items.append(action_set(buttons))
+    return container(items, style="emphasis", spacing="Medium")
 
 
-def step_card(t: Texts, module: Module, index: int, *, exercise_done: bool = False) -> dict:
+def step_card(t: Texts, module: Module, index: int, image_base: str = "", *,
+              exercise_done: bool = False) -> dict:
+    """`image_base`: where clients reach the bot's own images (content/images/)."""
     n = nonce()
     step = module.steps[index]
     total = len(module.steps)
@@ -137,10 +150,10 @@ def step_card(t: Texts, module: Module, index: int, *, exercise_done: bool = Fal
         text(t("step.position", module=module.title, step=index + 1, total=total), subtle=True),
         progress_bar(index + 1, total, ""),
         heading(step.title),
-        text(step.text),
+        *paragraphs(step.text),
     ]
     if step.image:
-        body.append(image(step.image.url, step.image.alt))
+        body.append(image(step.image.address(image_base), step.image.alt))
     if step.links:
         body.append(text(f"**{t('step.links')}**\n\n"
                          + links_markdown([(link.title, link.url) for link in step.links])))
@@ -149,12 +162,12 @@ def step_card(t: Texts, module: Module, index: int, *, exercise_done: bool = Fal
     actions = []
     if index > 0:
         actions.append(submit(t("common.back"), ShowStep(module=module.id, step=index - 1, n=n)))
+    onward = None if step.exercise and not exercise_done else "positive"  # else Done is the main one
     if index + 1 < total:
         actions.append(submit(t("common.next"), ShowStep(module=module.id, step=index + 1, n=n),
-                              style="positive"))
+                              style=onward))
     else:
-        actions.append(submit(t("common.finish"), FinishModule(module=module.id, n=n),
-                              style="positive"))
+        actions.append(submit(t("common.finish"), FinishModule(module=module.id, n=n), style=onward))
     actions.append(submit(t("common.menu"), ShowMenu(n=n)))
     return card(body, actions)
 

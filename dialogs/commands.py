@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.content import Catalog
-from domain.matching import Matcher, fold
+from domain.matching import Match, fold
 from domain.models import EventKind
 from cards.general import faq_card, module_offer_card, unknown_card
 from cards.inbox import unknown_with_ask_it_card
@@ -75,17 +75,18 @@ def find_module(turn: Turn, name: str) -> str | None:
     return None
 
 
-async def answer_free_text(turn: Turn, matcher: Matcher, text: str) -> None:
-    match = matcher.best(text)
+async def answer_free_text(turn: Turn, match: Match | None, text: str) -> None:
+    """`match`: found in any language; the answer is in the worker's (FAQs line up by index
+    in every locale, content_check's parity)."""
     module = turn.module(match.module_id) if match else None
     if match is None or module is None:
         # In the 1:1 chat the question can go to IT ("Ask IT"); a group chat is not private.
         turn.send(unknown_with_ask_it_card(turn.texts, text[:MAX_TEXT]) if turn.personal and text
-                  else unknown_card(turn.texts))
+                  else unknown_card(turn.texts, turn.chat_url))
     elif match.faq_index is not None:
-        turn.send(faq_card(turn.texts, module, module.faq[match.faq_index]))
+        turn.send(faq_card(turn.texts, module, module.faq[match.faq_index], turn.chat_url))
     else:
-        turn.send(module_offer_card(turn.texts, module))
+        turn.send(module_offer_card(turn.texts, module, turn.chat_url))
 
 
 UNRECORDED = {"feedback"}  # its timing could hint at who sent anonymous feedback

@@ -51,7 +51,7 @@ def record_name(period: DigestPeriod, admin_id: str) -> str:
 
 
 def texts_for(catalog: Catalog, worker: Worker) -> Texts:
-    return Texts(catalog, language_for(worker.teams_locale, worker.language))
+    return Texts(catalog, language_for(worker.teams_locale, worker.language), worker.teams_locale)
 
 
 async def send_digests(store: Store, catalog: Catalog, send: SendCard, admin_ids: list[str],

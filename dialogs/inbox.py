@@ -68,7 +68,7 @@ async def reply_to_worker(store: Store, catalog: Catalog, send: SendCard, feedba
     worker = await store.workers.get_worker(item.feedback.worker_id or "")
     if worker is None:
         return ReplyResult(item, False, "the worker is no longer known to the bot")
-    texts = Texts(catalog, language_for(worker.teams_locale, worker.language))
+    texts = Texts(catalog, language_for(worker.teams_locale, worker.language), worker.teams_locale)
     assert item.triage.reply is not None
     try:
         await send(worker, reply_card(texts, item.feedback, item.triage.reply))

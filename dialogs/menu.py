@@ -17,7 +17,8 @@ async def welcome(turn: Turn) -> None:
     """Greet once per installation, however many install events Teams sends."""
     generation = turn.worker.uninstalled_at.isoformat() if turn.worker.uninstalled_at else "first"
     if await turn.record(EventKind.INSTALLED, event_id=turn.stable_id(EventKind.INSTALLED, "welcome", generation)):
-        turn.send(welcome_card(turn.texts, turn.worker.name.split()[0] if turn.worker.name.strip() else None))
+        personal_name = turn.worker.name.split()[0] if turn.personal and turn.worker.name.strip() else None
+        turn.send(welcome_card(turn.texts, personal_name, turn.chat_url))
 
 
 async def show_menu(turn: Turn) -> None:
@@ -55,6 +56,6 @@ async def set_language(turn: Turn, choice: str) -> None:
     chosen = None if choice == "auto" else choice
     await turn.store.workers.set_language(turn.worker.id, chosen)
     turn.worker.language = chosen
-    turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen))
+    turn.texts = Texts(turn.catalog, language_for(turn.worker.teams_locale, chosen), turn.worker.teams_locale)
     turn.replace(language_card(turn.texts, turn.language, changed=True))
     await show_menu(turn)

@@ -7,9 +7,9 @@ from typing import Awaitable, Callable
 
 from bot.content import Catalog
 from domain.digest import DigestPeriod
-from domain.matching import Matcher
+from domain.matching import Match, Matcher, best_of_languages
 from cards import actions as a
-from cards.general import notice_card
+from cards.general import notice_card, personal_only_card
 
 from .askit import ask_it
 from .digest import show_report
@@ -18,6 +18,7 @@ from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
 from .mydata import delete_my_data, show_my_data, show_my_events
 from .quiz import answer_question, continue_quiz, quiz_command, restart_quiz, start_quiz
+from .smalltalk import SmallTalk, answer_small_talk
 from .training import exercise_done, exercise_stuck, finish_module, show_step, start_module
 from .turn import Turn
 
@@ -39,6 +40,7 @@ class Router:
         self.catalog = catalog
         self.admin_report = admin_report
         self.parser = CommandParser(catalog)
+        self.small_talk = SmallTalk(catalog)
         self.matchers = {lang: Matcher(catalog.modules(lang)) for lang in catalog.locales}
         self.actions: dict[type[a.Action], ActionHandler] = {
             a.ShowMenu: lambda turn, act: show_menu(turn),
@@ -75,8 +77,10 @@ class Router:
         # Actions that work outside the 1:1 chat; everything else is personal.
         self.group_actions: set[type[a.Action]] = {a.ShowHelp}
 
-    def matcher(self, turn: Turn) -> Matcher:
-        return self.matchers.get(turn.language) or next(iter(self.matchers.values()))
+    def match(self, turn: Turn, text: str) -> Match | None:
+        """What the text is about, understood in any language (a Swede may ask in English)."""
+        found = best_of_languages({lang: m.best(text) for lang, m in self.matchers.items()}, turn.language)
+        return found[1] if found else None
 
     async def on_install(self, turn: Turn) -> None:
         await welcome(turn)
@@ -84,17 +88,21 @@ class Router:
     async def on_text(self, turn: Turn, raw_text: str) -> None:
         text = clean_text(raw_text)
         command = self.parser.parse(text)
+        small_talk = self.small_talk.kind(text) if command is None else None
+        if small_talk is not None:
+            await answer_small_talk(turn, small_talk)
+            return
         if command is None:
-            await answer_free_text(turn, self.matcher(turn), text)
+            await answer_free_text(turn, self.match(turn, text), text)
             return
         if not turn.personal and command.name in PERSONAL_ONLY:
-            turn.send(turn.t("group.personal_only"))
+            self._personal_only(turn)
             return
         handler = self.commands.get(command.name)
         if command.argument and find_module(turn, command.argument) is None:
             handler = None  # "test my camera" is a question, not the quiz command
         if handler is None:
-            await answer_free_text(turn, self.matcher(turn), text)
+            await answer_free_text(turn, self.match(turn, text), text)
             return
         await record_command(turn, command)
         await handler(turn, command)
@@ -111,15 +119,19 @@ class Router:
                 await show_menu(turn)
             return
         if not turn.personal and type(action) not in self.group_actions:
-            turn.send(turn.t("group.personal_only"))
+            self._personal_only(turn)
             return
         await handler(turn, action)
 
     async def _report(self, turn: Turn, command: Command) -> None:
         if turn.worker.id not in self.admin_report.admin_ids:
-            await answer_free_text(turn, self.matcher(turn), command.name)
+            await answer_free_text(turn, self.match(turn, command.name), command.name)
             return
         await show_report(turn, DigestPeriod.ending(turn.now), self.admin_report.app_id)
+
+    @staticmethod
+    def _personal_only(turn: Turn) -> None:
+        turn.send(personal_only_card(turn.texts, turn.chat_url) if turn.chat_url else turn.t("group.personal_only"))
 
     async def _restart(self, turn: Turn, command: Command) -> None:
         module_id = find_module(turn, command.argument)

@@ -102,7 +102,7 @@ def _exercise_steps(module: Module, indexes: range | None = None) -> list[int]:
 
 async def _show(turn: Turn, module: Module, index: int, progress: ModuleProgress) -> None:
     await turn.record(EventKind.STEP_VIEWED, module.id, index)
-    turn.send(step_card(turn.texts, module, index,
+    turn.send(step_card(turn.texts, module, index, turn.image_base,
                         exercise_done=progress.exercises.get(index) == ExerciseMark.DONE))
 
 

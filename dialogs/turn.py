@@ -11,6 +11,7 @@ from bot.content import Catalog, Module
 from domain.models import EventKind, UsageEvent, Worker, utcnow
 from bot.i18n import Texts
 from bot.store.port import Store
+from cards.common import one_to_one_chat_url
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Turn:
     texts: Texts
     dedupe_key: str  # same for a redelivered activity or a double-clicked card
     personal: bool = True
+    bot_id: str = ""  # the bot's id in this conversation ("28:<app id>" in Teams)
+    image_base: str = ""  # where clients reach the images the bot serves (Settings.image_base_url)
     now: datetime = field(default_factory=utcnow)
     replies: list[dict | str] = field(default_factory=list)  # cards (dict) or plain text
     replacement: dict | None = None  # card that replaces the one the action came from
@@ -28,6 +31,11 @@ class Turn:
     @property
     def language(self) -> str:
         return self.texts.language
+
+    @property
+    def chat_url(self) -> str | None:
+        """In a group chat or channel: the link that opens the worker's 1:1 chat with the bot."""
+        return None if self.personal or not self.bot_id else one_to_one_chat_url(self.bot_id)
 
     def t(self, key: str, **values: object) -> str:
         return self.texts(key, **values)

@@ -1,8 +1,11 @@
 """Find the module (or the FAQ answer) a worker's free text is about.
 
 Tokens are case- and accent-folded; a query word matches a content word when one starts with
-the other and the shorter has at least 4 letters ("lösenordet" ~ "lösenord"). Words that occur
-in many FAQ questions weigh less (inverse document frequency), so "how do I" decides nothing.
+the other and the shorter has at least 4 letters ("lösenordet" ~ "lösenord"); a keyword word is
+not matched by the start of a compound ("wachtwoord" is not "wachtwoordsleutel"). Words that
+occur in many FAQ questions weigh less (inverse document frequency), so "how do I" decides
+nothing. One topic word is no match when the question also names something the training does
+not cover: "what is the wifi password?" is not about resetting a password.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,10 +28,16 @@ class FaqEntry(Protocol):
 
 
 class Matchable(Protocol):
-    """What the matcher reads of a module: its id, keywords and FAQ questions."""
+    """What the matcher reads of a module: its id, title, summary, keywords and FAQ questions."""
 
     @property
     def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
 
     @property
     def keywords(self) -> Sequence[str]: ...
@@ -60,6 +69,15 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.startswith(short)
 
 
+COMMON_WEIGHT = math.log(1 + 1 / 0.08)  # in more than 8% of the questions and keyword lists
+COMPOUND_TAIL = 3  # a keyword word this much longer than the query word is another word
+
+
+def _keyword_word(keyword: str, query: str) -> bool:
+    """`query` is an inflection of the keyword word, or a short form of it, not a part of it."""
+    return _same_word(keyword, query) and len(keyword) - len(query) < COMPOUND_TAIL
+
+
 class Matcher:
     def __init__(self, modules: Sequence[Matchable]):
         self._modules = modules
@@ -71,6 +89,11 @@ class Matcher:
         df = Counter(w for doc in docs for w in doc)
         self._n = len(docs)
         self._idf = {w: math.log(1 + self._n / c) for w, c in df.items()}
+        self._known = set(df) | {w for m in modules for w in tokens(f"{m.title} {m.summary}")}
+
+    def _common(self, word: str) -> bool:
+        """A word of many questions ("how", "what", "my"): it says nothing about the topic."""
+        return self._weight(word) < COMMON_WEIGHT
 
     def _weight(self, word: str) -> float:
         return self._idf.get(word, math.log(1 + self._n))
@@ -92,12 +115,21 @@ class Matcher:
             scores.append((2 * precision * recall / (precision + recall), module_id, index))
         return sorted(scores, reverse=True)
 
+    def _keyword_hits(self, query: set[str], module_id: str) -> list[list[str]]:
+        return [keyword for keyword in self._keywords[module_id]
+                if keyword and all(any(_keyword_word(k, q) for q in query) for k in keyword)]
+
     def _keyword_score(self, query: set[str], module_id: str) -> float:
-        score = 0.0
-        for keyword in self._keywords[module_id]:
-            if keyword and all(any(_same_word(k, q) for q in query) for k in keyword):
-                score += sum(self._weight(k) for k in keyword)
-        return score
+        return sum(self._weight(k) for keyword in self._keyword_hits(query, module_id) for k in keyword)
+
+    def _off_topic(self, query: set[str], module_id: str) -> bool:
+        """Only one of the module's words was asked about, beside a word no module knows."""
+        evidence = {q for keyword in self._keyword_hits(query, module_id) for k in keyword
+                    for q in query if _keyword_word(k, q)}
+        evidence |= {q for mid, _, words in self._faqs if mid == module_id
+                     for q in query if any(_same_word(w, q) for w in words) and not self._common(q)}
+        unknown = {q for q in query if len(q) >= 4 and not any(_same_word(q, w) for w in self._known)}
+        return len(evidence) <= 1 and bool(unknown)
 
     def best(self, text: str) -> Match | None:
         query = set(tokens(text))
@@ -111,7 +143,20 @@ class Matcher:
                 return Match(module_id, index, round(top, 3))
         ranked = sorted(((self._keyword_score(query, m.id), m.id) for m in self._modules), reverse=True)
         if ranked and ranked[0][0] > 0 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
-            return Match(ranked[0][1], None, round(ranked[0][0], 3))
-        if faqs and faqs[0][0] >= FAQ_CLEAR / 2:
+            if not self._off_topic(query, ranked[0][1]):
+                return Match(ranked[0][1], None, round(ranked[0][0], 3))
+            return None
+        if faqs and faqs[0][0] >= FAQ_CLEAR / 2 and not self._off_topic(query, faqs[0][1]):
             return Match(faqs[0][1], None, round(faqs[0][0], 3))
         return None
+
+
+def best_of_languages(found: Mapping[str, Match | None], preferred: str) -> tuple[str, Match] | None:
+    """The language and match to answer with, when the text was matched in every language: an
+    FAQ answer beats a module offer, then the worker's own language, then the score."""
+    ranked = [(match.faq_index is not None, language == preferred, match.score, language, match)
+              for language, match in found.items() if match is not None]
+    if not ranked:
+        return None
+    *_, language, match = max(ranked, key=lambda r: r[:3])
+    return language, match

@@ -78,16 +78,31 @@ def question_cards(turn: Turn) -> list[dict]:
     return [c for c in cards(turn) if has_action(c, "quiz.answer")]
 
 
-THEME_COLOURS = {"Default", "Good", "Attention", "Warning", "Accent"}  # readable in every theme
+# Text colours Teams adapts to light, dark and high-contrast themes AND that reach WCAG AA
+# (4.5:1) on the light theme's backgrounds (measured in tests/test_contrast.py). "Good" (#92C353,
+# 2.07:1 on white), "Warning" and subtle "Accent" fail; "Light"/"Dark" vanish on one of the themes.
+THEME_COLOURS = {"Default", "Attention"}
+
+
+def primary_actions(card: dict) -> list[dict]:
+    return [node for node in nodes(card) if str(node.get("type", "")).startswith("Action.")
+            and node.get("style") == "positive"]
 
 
 def assert_theme_aware(card: dict) -> None:
-    """Adaptive Card 1.5, no hex colours, only colours Teams adapts to light, dark and
-    high-contrast themes ("Light"/"Dark" text would vanish on one of them), well under the
-    Teams message size limit."""
+    """Adaptive Card 1.5, no hex colours, only readable theme colours, at most one primary
+    (positive) action, links that open https pages, well under the Teams message size limit."""
     raw = json.dumps(card)
     assert card["version"] == "1.5"
     assert not re.search(r'"#[0-9a-fA-F]{3,8}"', raw), "hex colours break dark/high-contrast themes"
     for match in re.finditer(r'"color": "(\w+)"', raw):
         assert match.group(1) in THEME_COLOURS, match.group(1)
+    for node in nodes(card):
+        if node.get("color", "Default") != "Default":
+            assert not node.get("isSubtle"), f"subtle coloured text is too faint: {node}"
+    primary = primary_actions(card)
+    assert len(primary) <= 1, f"{len(primary)} primary actions compete: {[a['title'] for a in primary]}"
+    for node in nodes(card):
+        if node.get("type") == "Action.OpenUrl":
+            assert node["url"].startswith("https://"), node
     assert len(raw.encode()) < 40_000

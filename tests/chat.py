@@ -21,6 +21,8 @@ from domain.models import Worker
 from domain.quiz import correct_options
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
+IMAGE_BASE = "https://coach.example.test"  # the bot's PUBLIC_BASE_URL in flow tests
+BOT_ID = "28:00000000-0000-0000-0000-00000000b07"  # the bot's id in a Teams conversation
 
 
 @cache
@@ -49,8 +51,8 @@ class Chat:
         catalog = self.router.catalog
         language = self.language or language_for(self.worker.teams_locale, self.worker.language)
         return Turn(worker=self.worker.model_copy(), catalog=catalog, store=self.store,
-                    texts=Texts(catalog, language), dedupe_key=dedupe_key or f"activity:{next(self._ids)}",
-                    personal=self.personal, now=self.clock)
+                    texts=Texts(catalog, language, self.worker.teams_locale), dedupe_key=dedupe_key or f"activity:{next(self._ids)}",
+                    personal=self.personal, bot_id=BOT_ID, image_base=IMAGE_BASE, now=self.clock)
 
     def _done(self, turn: Turn) -> Turn:
         self.worker = turn.worker

@@ -52,7 +52,7 @@ async def test_the_helpdesk_name_comes_from_the_org_profile(catalog):
 async def test_group_chats_get_no_ask_it(store, router):
     group = Chat(store, router, personal=False)
     turn = await group.say("why is the printer blinking")
-    assert not any(a["data"].get("verb") == "askit" for a in turn.replies[0]["actions"])
+    assert not any(a.get("data", {}).get("verb") == "askit" for a in turn.replies[0]["actions"])
 
 
 async def test_a_command_word_is_not_sent_as_a_question(chat: Chat):

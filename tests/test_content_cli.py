@@ -143,7 +143,7 @@ def test_preview_shows_steps_exercises_and_the_right_answers(catalog, capsys):
     for question in module.quiz.questions:
         for option in question.options:
             assert f"  {'✓' if option.correct else '✗'} {option.id}) {option.text}\n" in out
-    assert ui["preview.quiz"].format(pass_mark=module.quiz.pass_mark) in out
+    assert ui["preview.quiz"].format(pass_mark=f"{module.quiz.pass_mark}\xa0%") in out
     assert "{org." not in out
 
 

@@ -46,7 +46,7 @@ async def test_menu_lists_every_module_not_started(chat, catalog):
     texts = card_texts(turn.replies[0])
     for module in catalog.modules("en"):
         assert f"**{module.title}**" in texts
-        assert ui("menu.status.not_started", minutes=module.minutes) in texts
+        assert ui("menu.status.not_started", minutes=f"{module.minutes} min") in texts
 
 
 async def test_complete_module_step_by_step_then_menu_shows_done(chat, catalog, store):
@@ -169,8 +169,8 @@ async def test_group_chat_answers_but_training_runs_one_to_one(chat, catalog):
     chat.personal = False
     help_turn = await chat.say("<at>Adoption Coach</at> help")
     assert ui("help.title") in card_texts(help_turn.replies[0])
-    menu_turn = await chat.say("<at>Adoption Coach</at> menu")
-    assert menu_turn.replies == [ui("group.personal_only")]
+    [menu_reply] = (await chat.say("<at>Adoption Coach</at> menu")).replies
+    assert ui("group.personal_only") in card_texts(menu_reply)
 
 
 async def test_usage_events_for_commands_are_recorded_once_per_activity(chat, store):

@@ -8,7 +8,8 @@ from domain.reports import ReportFilter
 from bot.store.port import Store
 from dialogs.router import Router
 from card_reading import action, assert_theme_aware, cards, has_action, question_cards, texts_of
-from cards.mydata import EVENTS_PER_PAGE, local_date
+from cards.mydata import EVENTS_PER_PAGE
+from bot.formats import Formats
 from chat import ui, Chat, quiz_module, right_choice, stored_events
 
 
@@ -48,7 +49,7 @@ async def test_my_data_shows_progress_attempts_and_own_named_feedback(chat: Chat
     assert "100% · passed" in shown
     assert "Named: the labels step was clear." in shown
     assert "Anonymous: my manager blocks USB." not in shown
-    assert "{{DATE(" in shown  # dates formatted by the Teams client in the reader's locale
+    assert "Nov 16, 2026" in shown  # the chat's clock, in the en-US format of the worker's Teams
     assert action(card, "mydata.delete")["confirmed"] is False
     assert_theme_aware(card)
 
@@ -125,7 +126,7 @@ async def test_my_data_names_every_kind_of_stored_data_and_exports_the_usage_his
     mine = sorted((e for e in stored_events(chat.store) if e["worker_id"] == chat.worker.id),
                   key=lambda e: (e["at"], e["id"]))
     first = (await chat.store.events.list_worker_events(chat.worker.id))[0]
-    assert ui("mydata.usage.summary", count=len(mine), date=local_date(first.at)) in shown
+    assert ui("mydata.usage.summary", count=len(mine), date=Formats("en", "en-US").date(first.at)) in shown
     assert "Alex Wilber" in shown and "en-US" in shown and ui("language.name.en") in shown
     exercises = sum(1 for step in module.steps if step.exercise)  # finished at once: all skipped, then one done
     assert ui("mydata.progress.exercises", done=1, skipped=exercises - 1) in shown

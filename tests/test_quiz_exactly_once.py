@@ -116,7 +116,7 @@ async def test_an_old_card_after_submission_changes_nothing(chat: Chat, catalog:
     assert ui("quiz.already_answered") in texts_of(turn.replacement)
     assert ui("quiz.correct") in texts_of(turn.replacement)
     [notice] = cards(turn)
-    assert ui("quiz.already_submitted", module=module.title, score=f"{after.score:g}") in texts_of(notice)
+    assert ui("quiz.already_submitted", module=module.title, score=f"{after.score:g}%") in texts_of(notice)
     assert has_action(notice, "quiz.start")
 
 

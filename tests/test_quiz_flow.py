@@ -81,8 +81,8 @@ async def test_all_right_passes_and_is_stored(chat: Chat, catalog: Catalog) -> N
     assert all(a.correct for a in attempt.answers.values())
     assert all(ui("quiz.correct") in texts_of(r) and not inputs(r) and not r.get("actions") for r in replacements)
     total = len(module.quiz.questions)
-    assert ui("quiz.result.passed", pass_mark=module.quiz.pass_mark) in texts_of(result)
-    assert ui("quiz.result.score", right=total, total=total, score="100") in texts_of(result)
+    assert ui("quiz.result.passed", pass_mark=f"{module.quiz.pass_mark}%") in texts_of(result)
+    assert ui("quiz.result.score", right=total, total=total, score="100%") in texts_of(result)
     assert has_action(result, "quiz.start") and has_action(result, "module.start")
     assert_theme_aware(result)
     kinds = [e["kind"] for e in stored_events(chat.store)]
@@ -96,7 +96,7 @@ async def test_wrong_answers_fail_and_the_result_names_the_missed_questions(
 
     [attempt] = await chat.store.attempts.list_attempts(chat.worker.id)
     assert attempt.score == 0.0 and attempt.passed is False
-    assert ui("quiz.result.failed", pass_mark=module.quiz.pass_mark) in texts_of(result)
+    assert ui("quiz.result.failed", pass_mark=f"{module.quiz.pass_mark}%") in texts_of(result)
     for question in module.quiz.questions:
         assert question.text in texts_of(result)
     wrong = replacements[0]
@@ -152,7 +152,7 @@ async def test_the_pass_mark_comes_from_the_content(store: Store, catalog: Catal
                                  lambda m, q: right_choice(m, q) if next(picks) == 0 else wrong_choice(m, q))
 
     [attempt] = await store.attempts.list_attempts(chat.worker.id)
-    assert attempt.passed is True and ui("quiz.result.passed", pass_mark=10) in texts_of(result)
+    assert attempt.passed is True and ui("quiz.result.passed", pass_mark="10%") in texts_of(result)
 
 
 async def test_an_empty_choice_asks_to_pick_and_shows_the_same_question(chat: Chat, catalog: Catalog) -> None:

@@ -8,6 +8,9 @@ from domain.models import ProgressStatus
 from domain.progress import minutes_left, next_module
 from card_reading import action, card_actions, card_texts, cards, has_action, question_cards
 from chat import Chat, quiz_module, right_choice, ui, wrong_choice
+from bot.formats import Formats
+
+EN = Formats("en", "en-US")
 
 
 def test_the_next_module_follows_in_order_wraps_around_and_skips_done_ones() -> None:
@@ -79,20 +82,20 @@ async def test_the_menu_shows_the_best_quiz_result_and_the_time_left(chat: Chat,
     modules = catalog.modules("en")
     module = quiz_module(catalog)
     fresh = card_texts(cards(await chat.say("menu"))[0])
-    assert ui("menu.time_left", minutes=sum(m.minutes for m in modules)) in fresh
+    assert ui("menu.time_left", minutes=EN.minutes(sum(m.minutes for m in modules))) in fresh
 
     await take_quiz(chat, module, wrong_choice)
     after_fail = card_texts(cards(await chat.say("menu"))[0])
-    assert ui("menu.quiz_failed", score="0") in after_fail
+    assert ui("menu.quiz_failed", score=EN.percent(0)) in after_fail
     await take_quiz(chat, module, right_choice)
     await take_quiz(chat, module, wrong_choice)  # a worse one later does not hide the best
     menu = card_texts(cards(await chat.say("menu"))[0])
 
     line = menu[menu.index(f"**{module.title}**") + 2]
-    assert line == ui("menu.quiz_passed", score="100")
+    assert line == ui("menu.quiz_passed", score=EN.percent(100))
     await chat.click({"verb": "module.step", "module": module.id, "step": 1, "n": "st"})
     menu = card_texts(cards(await chat.say("menu"))[0])
     left = minutes_left(module.minutes, len(module.steps), ProgressStatus.IN_PROGRESS, 1)
     assert menu[menu.index(f"**{module.title}**") + 2] == " · ".join(
-        [ui("menu.minutes_left", minutes=left), ui("menu.quiz_passed", score="100")])
-    assert ui("menu.time_left", minutes=sum(m.minutes for m in modules) - module.minutes + left) in menu
+        [ui("menu.minutes_left", minutes=EN.minutes(left)), ui("menu.quiz_passed", score=EN.percent(100))])
+    assert ui("menu.time_left", minutes=EN.minutes(sum(m.minutes for m in modules) - module.minutes + left)) in menu

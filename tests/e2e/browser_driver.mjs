@@ -1,7 +1,9 @@
 // Drives the Microsoft 365 Agents Playground web UI in headless Chromium, as a Teams user would:
 // open the chat, see the welcome card, click its start button, start a module, go one step on,
-// go back to the menu. Saves welcome.png, step.png and menu.png; every expected text comes from
-// the caller (tests/e2e/test_browser.py reads it from content/).
+// go back to the menu; then, per language, choose it on the language card and show the menu and
+// the module's first step (which has a picture the bot serves). Saves welcome.png, step.png,
+// menu.png and step-<lang>.png / menu-<lang>.png; every expected text comes from the caller
+// (tests/e2e/test_browser.py reads it from content/).
 //
 //   node tests/e2e/browser_driver.mjs '<json>'   json: {url, chromium, userDataDir, artifacts, expect}
 //
@@ -49,6 +51,42 @@ async function newCard(page, text, before) {
     ([t, n]) => [...document.querySelectorAll('.ac-adaptiveCard')].filter(c => c.innerText.includes(t)).length > n,
     [text, before], { timeout: TIMEOUT });
   return cardWith(page, text);
+}
+
+// The card's picture, once the browser has loaded it from the bot.
+async function pictureOf(card, alt) {
+  const img = card.locator(`img[alt="${alt.replace(/"/g, '\\"')}"]`).first();
+  await img.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await img.evaluate(el => el.complete && el.naturalWidth > 0 ? null
+    : new Promise((ok, fail) => { el.onload = ok; el.onerror = () => fail(new Error(`picture ${el.src} did not load`)); }));
+  await img.scrollIntoViewIfNeeded();
+  return img;
+}
+
+// The menu and the module's first step, screenshotted, in one language.
+async function shootLanguage(page, menu, lang) {
+  // Continue resumes where the worker is: step 2 the first time (then Back), else step 1.
+  const row = rowOf(page, menu, lang.moduleTitle);
+  const [firsts, seconds] = [await cardCount(page, lang.stepPositions[0]), await cardCount(page, lang.stepPositions[1])];
+  await row.getByRole('button', { name: lang.continueLabel, exact: true }).click();
+  await page.waitForFunction(
+    ([a, b, n1, n2]) => {
+      const cards = [...document.querySelectorAll('.ac-adaptiveCard')].map(c => c.innerText);
+      return cards.filter(t => t.includes(a)).length > n1 || cards.filter(t => t.includes(b)).length > n2;
+    }, [lang.stepPositions[0], lang.stepPositions[1], firsts, seconds], { timeout: TIMEOUT });
+  let first;
+  if (await cardCount(page, lang.stepPositions[1]) > seconds) {
+    const again = await cardCount(page, lang.stepPositions[0]);
+    await cardWith(page, lang.stepPositions[1]).getByRole('button', { name: lang.backLabel, exact: true }).click();
+    first = await newCard(page, lang.stepPositions[0], again);
+  } else {
+    first = cardWith(page, lang.stepPositions[0]);
+  }
+  await pictureOf(first, lang.pictureAlt);
+  seen.push(`${lang.code}: step 1 with its picture`);
+  await settle(page);
+  await first.screenshot({ path: shot(`step-${lang.code}.png`) });
+  return first;
 }
 
 async function settle(page) {
@@ -100,6 +138,29 @@ async function main() {
     await visible(again.getByRole('button', { name: want.continueLabel, exact: true }), 'continue button');
     await settle(page);
     await page.screenshot({ path: shot('menu.png') });
+    await again.screenshot({ path: shot('menu-en.png') });
+
+    // Each language: the step with a picture, then choose the next language from the menu.
+    let menuNow = again;
+    let current = want.languages[0];
+    for (const lang of want.languages) {
+      if (lang.code !== current.code) {
+        const menus = await cardCount(page, lang.menuTitle);
+        const choosers = await cardCount(page, current.languageTitle);
+        await menuNow.getByRole('button', { name: current.languageLabel, exact: true }).click();
+        const chooser = await newCard(page, current.languageTitle, choosers);
+        await chooser.getByRole('button', { name: lang.languageName, exact: true }).click();
+        menuNow = await newCard(page, lang.menuTitle, menus);
+        await visible(menuNow.getByText(lang.moduleTitle, { exact: true }).first(), `${lang.code}: menu`);
+        await settle(page);
+        await menuNow.screenshot({ path: shot(`menu-${lang.code}.png`) });
+      }
+      const step = await shootLanguage(page, menuNow, lang);
+      const menus = await cardCount(page, lang.menuTitle);
+      await step.getByRole('button', { name: lang.menuLabel, exact: true }).click();
+      menuNow = await newCard(page, lang.menuTitle, menus);
+      current = lang;
+    }
     console.log(JSON.stringify({ ok: true, seen }));
   } catch (error) {
     await page.screenshot({ path: shot('browser-failure.png') }).catch(() => {});

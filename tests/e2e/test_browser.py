@@ -1,5 +1,6 @@
 """The playground's web UI in headless Chromium: welcome card, menu, a module step, back to the
-menu, as a user clicks through it. Screenshots land in test-artifacts/ (welcome, step, menu).
+menu, as a user clicks through it; then the menu and a step with its picture in en, sv and nl.
+Screenshots land in test-artifacts/ (welcome, step, menu, step-<lang>, menu-<lang>).
 
 Chromium is the Debian package at /usr/bin/chromium (`make test` installs it). Without it this
 test FAILS: a browser test that silently skips is a browser test nobody runs.
@@ -22,7 +23,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path(__file__).with_name("browser_driver.mjs")
 MODULE = "mfa-sign-in"
-SCREENSHOTS = ("welcome.png", "step.png", "menu.png")
+LANGUAGES = ("en", "sv", "nl")
+SCREENSHOTS = ("welcome.png", "step.png", "menu.png",
+               *(f"{kind}-{lang}.png" for lang in LANGUAGES for kind in ("step", "menu")))
 
 
 def require_chromium() -> Path:
@@ -46,7 +49,7 @@ def expected_texts(content: Content) -> dict:
         "welcomeStart": ui("welcome.start"),
         "menuTitle": ui("menu.title"),
         "moduleTitle": module["title"],
-        "notStarted": ui("menu.status.not_started", minutes=module["minutes"]),
+        "notStarted": ui("menu.status.not_started", minutes=f"{module['minutes']} min"),
         "startLabel": ui("menu.start"),
         "stepPositions": [ui("step.position", module=module["title"], step=n, total=total) for n in (1, 2)],
         "stepTitles": [step["title"] for step in module["steps"][:2]],
@@ -54,6 +57,27 @@ def expected_texts(content: Content) -> dict:
         "menuLabel": ui("common.menu"),
         "inProgress": ui("menu.status.in_progress", step=2, total=total),
         "continueLabel": ui("menu.continue"),
+        "languages": [language_texts(content, lang) for lang in LANGUAGES],
+    }
+
+
+def language_texts(content: Content, lang: str) -> dict:
+    """What one language's menu and first step show (the journey's screenshots per language)."""
+    ui = lambda key, **values: content.ui(lang, key, **values)  # noqa: E731
+    module = content.module(lang, MODULE)
+    total = len(module["steps"])
+    return {
+        "code": lang,
+        "menuTitle": ui("menu.title"),
+        "moduleTitle": module["title"],
+        "continueLabel": ui("menu.continue"),
+        "backLabel": ui("common.back"),
+        "menuLabel": ui("common.menu"),
+        "languageLabel": ui("common.language"),
+        "languageTitle": ui("language.title"),
+        "languageName": ui(f"language.name.{lang}"),
+        "stepPositions": [ui("step.position", module=module["title"], step=n, total=total) for n in (1, 2)],
+        "pictureAlt": module["steps"][0]["image"]["alt"],
     }
 
 
@@ -78,7 +102,7 @@ def test_click_through_welcome_module_step_and_menu_in_the_web_ui(
 
     for name in SCREENSHOTS:
         png = (ARTIFACTS / name).read_bytes()
-        assert png.startswith(b"\x89PNG") and len(png) > 20_000, f"{name} looks empty ({len(png)} bytes)"
+        assert png.startswith(b"\x89PNG") and len(png) > 10_000, f"{name} looks empty ({len(png)} bytes)"
 
     # What the browser showed is what the bot sent: the clicks reached it as card submits.
     expect = job["expect"]

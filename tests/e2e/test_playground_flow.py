@@ -7,6 +7,7 @@ Every expected text comes from content/<lang>/ (ui.yaml and the module files).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import Content, start_stack
-from .playground import GROUP_CHAT, BotMessage, PlaygroundClient, PlaygroundStack
+from .playground import GROUP_CHAT, BotMessage, PlaygroundClient, PlaygroundStack, card_nodes
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +70,11 @@ def walk_module(chat: PlaygroundClient, content: Content, lang: str, module_id: 
     for index, step in enumerate(module["steps"]):
         card = wait_for_step(chat, content, lang, module, index)
         if step.get("exercise"):
-            assert card.shows(step["exercise"]["task"].strip())
+            task = step["exercise"]["task"].strip()
+            for url in re.findall(r"https://[^\s)]+?(?=[.,;:!?]?(?:\s|$))", task):  # shown as links
+                assert card.shows(f"]({url})"), url
+            for words in re.split(r"https://[^\s)]+?(?=[.,;:!?]?(?:\s|$))|\n\s*\n", task):
+                assert not words.strip() or card.shows(words.strip()), words
             chat.press(card, verb="exercise.done", step=index)
         elif index + 1 < len(module["steps"]):
             chat.press(card, verb="module.step", step=index + 1)
@@ -95,7 +100,7 @@ def test_install_greets_once_with_the_welcome_card(chat: PlaygroundClient, conte
     assert [m.heading in welcomes for m in chat.messages[install_mark:]].count(True) == 1
     for module in content.modules("en"):
         assert status_in_menu(menu, module["title"]) == content.ui(
-            "en", "menu.status.not_started", minutes=module["minutes"])
+            "en", "menu.status.not_started", minutes=f"{module['minutes']} min")
 
 
 def test_install_events_keep_the_workers_name(playground: PlaygroundStack, chat: PlaygroundClient,
@@ -182,7 +187,11 @@ def test_group_chat_mention_gets_an_answer(chat: PlaygroundClient, content: Cont
 
     chat.send_text("<at>Adoption Coach</at> menu", GROUP_CHAT, mention_bot=True)
     answer = chat.wait_for(lambda m: m.conversation_id == GROUP_CHAT, what="answer in the group chat")
-    assert answer.text == content.ui("en", "group.personal_only")  # training stays in the 1:1 chat
+    assert answer.shows(content.ui("en", "group.personal_only"))  # training stays in the 1:1 chat
+    links = [n["url"] for n in card_nodes(answer.cards) if n.get("type") == "Action.OpenUrl"]
+    bot_user = chat.bot_id if chat.bot_id.startswith("28:") else f"28:{chat.bot_id}"
+    assert links == [f"https://teams.microsoft.com/l/chat/0/0?users={bot_user}"]  # opens the 1:1 chat
+    assert not answer.buttons
 
 
 def test_universal_action_invoke_is_answered(chat: PlaygroundClient, content: Content) -> None:

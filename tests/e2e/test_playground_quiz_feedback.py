@@ -148,8 +148,8 @@ def answer_all_correctly(chat: PlaygroundClient, content: Content, card: BotMess
 def assert_passed_with_100(content: Content, result: BotMessage) -> None:
     module = content.module(LANG, MODULE)
     total = len(module["quiz"]["questions"])
-    assert result.shows(ui(content, "quiz.result.score", right=total, total=total, score=100))
-    assert result.shows(ui(content, "quiz.result.passed", pass_mark=module["quiz"]["pass_mark"]))
+    assert result.shows(ui(content, "quiz.result.score", right=total, total=total, score="100%"))
+    assert result.shows(ui(content, "quiz.result.passed", pass_mark=f"{module['quiz']['pass_mark']}%"))
     assert result.shows(ui(content, "quiz.result.all_right"))
     assert not result.shows(ui(content, "quiz.result.missed"))
     assert result.button(verb="quiz.start", module=MODULE)["title"] == ui(content, "quiz.retake")
@@ -253,7 +253,7 @@ def test_a_second_answer_is_refused_and_the_first_counts(
     assert late.shows(already)
     assert_answered(content, first, late, correct=True)
     finished = chat.wait_for(lambda m: m.shows(ui(content, "quiz.already_submitted", module=module["title"],
-                                                  score=100)), WAIT, what="already-submitted card")
+                                                  score="100%")), WAIT, what="already-submitted card")
     assert finished.find_button(verb="quiz.start", module=MODULE) is not None
 
     [stored] = query(playground, "SELECT status, score, passed, question_ids FROM attempts WHERE id = ?", attempt)
@@ -347,7 +347,7 @@ def test_my_data_shows_progress_and_quizzes_and_delete_removes_everything(
         shown = shown_for(a["module_id"])
         if a["status"] == "submitted":
             result = ui(content, "mydata.quiz.passed" if a["passed"] else "mydata.quiz.failed")
-            assert any(matches(s, content, "mydata.quiz.submitted", score=f"{a['score']:g}", result=result)
+            assert any(matches(s, content, "mydata.quiz.submitted", score=f"{a['score']:g}%", result=result)
                        for s in shown), f"attempt {a} not in {str(mine)}"
         else:
             key = "mydata.quiz.abandoned" if a["status"] == "abandoned" else "mydata.quiz.in_progress"
@@ -376,6 +376,6 @@ def test_my_data_shows_progress_and_quizzes_and_delete_removes_everything(
     texts = menu.texts
     for module in modules:
         assert texts[texts.index(f"**{module['title']}**") + 1] == ui(
-            content, "menu.status.not_started", minutes=module["minutes"])
+            content, "menu.status.not_started", minutes=f"{module['minutes']} min")
     for table in ("progress", "attempts", "feedback"):
         assert query(playground, f"SELECT * FROM {table} WHERE worker_id = ?", worker) == [], table
