@@ -26,6 +26,7 @@ from bot.job_hosting import install_jobs
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
+from bot.web.routes import install_dashboard
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    install_dashboard(app, settings, store, catalog)
 
     async def store_lifetime(_app: web.Application):
         await store.open()

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     cosmos_report_timeout_seconds: float = Field(30.0, gt=0)  # one report query, all pages
     cosmos_endpoint_discovery: bool = False  # true for multi-region accounts
 
+    # Dashboard tab SSO: where the Entra v2 signing keys of the tenant come from; empty =
+    # https://login.microsoftonline.com/<tenant id>/v2.0/.well-known/openid-configuration
+    entra_openid_metadata: str = ""
+
     # Roles: Entra object ids (comma separated).
     admin_ids: IdList = Field(default_factory=list)
     trainer_ids: IdList = Field(default_factory=list)
@@ -88,6 +92,11 @@ class Settings(BaseSettings):
             except (binascii.Error, ValueError):
                 raise ValueError("COSMOS_KEY is not a Cosmos DB account key (base64 text)") from None
         return value
+
+    @property
+    def entra_metadata_url(self) -> str:
+        return self.entra_openid_metadata or (
+            f"https://login.microsoftonline.com/{self.tenant_id}/v2.0/.well-known/openid-configuration")
 
     @property
     def auth_enabled(self) -> bool:

@@ -36,6 +36,7 @@ from domain.reports import (
     median,
     ratio,
 )
+from bot.store.memory_dashboard import MemoryDashboardFacts
 from bot.store.erasure import RegistryPrivacyStore
 from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
 from bot.store.port import (
@@ -338,6 +339,7 @@ class MemoryStore:
         self.attempts = MemoryAttemptStore(data)
         self.feedback = MemoryFeedbackStore(data)
         self.reports = MemoryReportStore(data)
+        self.dashboard = MemoryDashboardFacts(data)
         self.privacy = RegistryPrivacyStore(self)
         self.leases = MemoryLeaseStore()
         self.job_runs = MemoryJobRunStore()

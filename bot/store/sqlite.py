@@ -28,6 +28,7 @@ from bot.store.port import (
 )
 from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
+from bot.store.sqlite_dashboard import SqliteDashboardFacts
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
@@ -357,6 +358,7 @@ class SqliteStore:
         self.attempts = SqliteAttemptStore(self._db)
         self.feedback = SqliteFeedbackStore(self._db)
         self.reports = SqliteReportStore(self._db)
+        self.dashboard = SqliteDashboardFacts(self._db)
         self.privacy = RegistryPrivacyStore(self)
         self.leases = SqliteLeaseStore(self._db)
         self.job_runs = SqliteJobRunStore(self._db)
@@ -369,6 +371,7 @@ class SqliteStore:
         self._db.open()
 
     async def close(self) -> None:
+        self.dashboard.close()
         self._db.close()
 
     async def health(self) -> Health:

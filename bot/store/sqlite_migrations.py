@@ -155,6 +155,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             ended_at TEXT,
             detail TEXT NOT NULL) WITHOUT ROWID""",
     )),
+    # The dashboard (bot/store/sqlite_dashboard.py): active workers in a window, a worker's
+    # last activity, and the workers list in name order, each from an index alone.
+    Migration(4, "dashboard indexes", (
+        "CREATE INDEX idx_events_at_worker ON events(at, worker_id, module_id, locale)",
+        "CREATE INDEX idx_events_worker_at ON events(worker_id, at) WHERE worker_id IS NOT NULL",
+        "CREATE INDEX idx_workers_name ON workers(name, id)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

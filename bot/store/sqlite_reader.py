@@ -1,0 +1,66 @@
+"""A second, read-only SQLite connection that runs report queries in its own thread, so a heavy
+report never holds the event loop (a worker's turn keeps using the main connection inline).
+
+WAL mode lets this reader see the last committed state while the main connection writes.
+Errors leave as StoreUnavailable, like the main connection's (sqlite_connection.guard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from bot.store.port import StoreUnavailable
+from bot.store.sqlite_connection import error_reason
+
+T = TypeVar("T")
+
+
+class SqliteReader:
+    def __init__(self, path: Path, busy_timeout_ms: int):
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    async def read(self, action: str, query: Callable[[sqlite3.Connection], T]) -> T:
+        """`query(conn)` in one read transaction, in the reader thread."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._run, action, query)
+
+    def _run(self, action: str, query: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            conn = self._connection()
+            conn.execute("BEGIN DEFERRED")
+            try:
+                return query(conn)
+            finally:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"SQLite store unavailable: could not {action} ({error_reason(exc)})") from exc
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms:d}")
+            conn.execute("PRAGMA query_only = ON")
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.submit(self._close_connection)
+            executor.shutdown(wait=True)
+
+    def _close_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()

@@ -1,0 +1,1 @@
+"""The dashboard tab: the page, its vendor assets (from npm) and the /api/admin/ JSON API."""
