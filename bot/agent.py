@@ -7,13 +7,19 @@ import logging
 from typing import Any
 from uuid import uuid4
 
-from microsoft_agents.activity import Activity, ActivityTypes, Attachment, DeliveryModes, InvokeResponse
+from pydantic import ValidationError
+
+from microsoft_agents.activity import (
+    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment,
+    DeliveryModes, InvokeResponse,
+)
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
     ClaimsIdentity,
+    ConnectorClientBase,
     Connections,
     MemoryStorage,
     TurnContext,
@@ -25,14 +31,13 @@ from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
-from cards.common import CARD_CONTENT_TYPE, SealedCard
 from dialogs.router import Router
 from dialogs.turn import Turn
 
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-CONNECTOR_CLIENT_KEY = "ConnectorClient"  # where the SDK keeps the turn's connector client
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MEMBER_LOOKUP_SECONDS = 3.0
 
 
@@ -119,30 +124,28 @@ class CoachAgent:
     async def _on_message(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
         if isinstance(activity.value, dict) and not (activity.text or "").strip():
-            await self._run(context, lambda turn: self.router.on_action(turn, activity.value),
-                            dedupe=_action_key(activity.value))
+            await self._run(context, lambda turn: self.router.on_action(turn, activity.value))
         else:
             await self._run(context, lambda turn: self.router.on_text(turn, activity.text or ""))
 
     async def _on_card_invoke(self, context: TurnContext, _state: TurnState) -> None:
-        value = context.activity.value if isinstance(context.activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
-        if isinstance(action.get("verb"), str):
-            data.setdefault("verb", action["verb"])
-        turn = await self._run(context, lambda t: self.router.on_action(t, data),
-                               dedupe=_action_key(data), invoke=True)
+        data = _invoked_data(context.activity.value)
+        turn = await self._run(context, lambda t: self.router.on_action(t, data), invoke=True)
         if turn is not None and turn.replacement is not None:
-            body = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": turn.replacement}
+            response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE,
+                                                  value=turn.replacement)
         else:
-            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": ""}
+            response = AdaptiveCardInvokeResponse(
+                status_code=200, type="application/vnd.microsoft.activity.message", value="")
+        # The card is JSON already: serialize the envelope only (a menu card is ~0.2 ms to dump).
+        body = response.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"value"})
+        body["value"] = response.value
         await context.send_activity(Activity(type=ActivityTypes.invoke_response,
                                              value=InvokeResponse(status=200, body=body)))
 
     # --- turn plumbing --------------------------------------------------------------------
 
-    async def _run(self, context: TurnContext, flow, *, dedupe: str | None = None,
-                   invoke: bool = False) -> Turn | None:
+    async def _run(self, context: TurnContext, flow, *, invoke: bool = False) -> Turn | None:
         activity = context.activity
         texts = Texts(self.catalog, language_for(activity.locale))
         try:
@@ -151,8 +154,9 @@ class CoachAgent:
             turn = Turn(
                 worker=worker, catalog=self.catalog, store=self.store, texts=texts,
                 # No id (not Teams): nothing identifies a redelivery, so every turn counts.
-                dedupe_key=dedupe or f"activity:{activity.id or uuid4().hex}",
-                personal=_is_personal(activity), roles=self._roles(worker.id),
+                # A card action replaces it with its own key (dialogs/router.py).
+                dedupe_key=f"activity:{activity.id or uuid4().hex}",
+                personal=_is_personal(activity),
             )
             await flow(turn)
         except StoreUnavailable as exc:
@@ -214,18 +218,10 @@ class CoachAgent:
             except StoreUnavailable as exc:
                 log.warning("could not record uninstall: %s", exc)
 
-    def _roles(self, worker_id: str) -> frozenset[str]:
-        roles = set()
-        if worker_id in self.settings.admin_ids:
-            roles.add("admin")
-        if worker_id in self.settings.trainer_ids:
-            roles.add("trainer")
-        return frozenset(roles)
-
 
 async def _member_name(context: TurnContext) -> str:
     """Ask Teams for the sender's display name (first install: the event carries none)."""
-    client = context.turn_state.get(CONNECTOR_CLIENT_KEY)
+    client = context.services.get(ConnectorClientBase)
     activity = context.activity
     if client is None or not activity.from_property or not activity.conversation:
         return ""
@@ -238,16 +234,22 @@ async def _member_name(context: TurnContext) -> str:
     return (getattr(member, "name", None) or "").strip()
 
 
-def _action_key(data: Any) -> str:
-    if not isinstance(data, dict):
-        return "card:invalid"
-    parts = [str(data.get(k, "")) for k in ("n", "verb", "module", "step", "attempt", "question", "language")]
-    return "card:" + "|".join(parts)
+def _invoked_data(value: Any) -> dict | None:
+    """The data of an Action.Execute (adaptiveCard/action invoke); its verb stands beside
+    the data, and is the data's verb when the data has none. None: not an Action.Execute."""
+    try:
+        invoked = AdaptiveCardInvokeValue.model_validate(value).action
+    except ValidationError:
+        return None
+    data = dict(invoked.data)
+    if invoked.verb:
+        data.setdefault("verb", invoked.verb)
+    return data
 
 
 def _card_activity(card: dict, activity_id: str | None = None) -> Activity:
     activity = Activity(type=ActivityTypes.message,
-                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=SealedCard(card))])
+                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)])
     if activity_id:
         activity.id = activity_id
     return activity

@@ -23,6 +23,7 @@ from bot.agent import CoachAgent
 from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
 from bot.content import load_catalog
 from bot.job_hosting import install_jobs
+from bot.org_profile import ProfileInvalid, load_profile
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
@@ -134,7 +135,10 @@ def create_app(settings: Settings, *, store: Store | None = None,
             "no bot client id is set: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, "
             "or run locally with `coach serve --anonymous`")
     sdk_fixes.apply()
-    catalog, _ = load_catalog()
+    try:
+        catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
+    except ProfileInvalid as exc:
+        raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
     store = store or create_store(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings

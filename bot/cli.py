@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
@@ -89,35 +89,6 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return asyncio.run(run_dev(settings, playground_port=args.playground_port))
 
 
-def cmd_content_check(args: argparse.Namespace) -> int:
-    from bot.content import CONTENT_DIR, load_catalog
-    from bot.content_check import summary
-
-    root = Path(args.path) if args.path else CONTENT_DIR
-    if not root.is_dir():
-        print(f"coach: no content folder at {root}", file=sys.stderr)
-        return 2
-    catalog, errors = load_catalog(root, strict=False)
-    table = summary(catalog)
-    if args.json:
-        print(json.dumps({"ok": not errors, "errors": [str(e) for e in errors], "locales": table},
-                         ensure_ascii=False, indent=2))
-        return 1 if errors else 0
-    for error in errors:
-        print(error, file=sys.stderr)
-    from rich.console import Console
-    from rich.table import Table
-
-    out = Table(title="Content per locale")
-    for column in ("locale", "modules", "steps", "exercises", "questions"):
-        out.add_column(column, justify="left" if column == "locale" else "right")
-    for locale, counts in table.items():
-        out.add_row(locale, *(str(counts[k]) for k in ("modules", "steps", "exercises", "questions")))
-    Console().print(out)
-    print(f"{len(errors)} problem(s)" if errors else "content OK")
-    return 1 if errors else 0
-
-
 def cmd_manifest_build(args: argparse.Namespace) -> int:
     from bot.manifest import ManifestError, build_package
 
@@ -133,26 +104,31 @@ def cmd_manifest_build(args: argparse.Namespace) -> int:
 
 def cmd_store_rebuild_counters(args: argparse.Namespace) -> int:
     from bot.store.factory import create_store
+    from bot.store.port import RebuildProgress
 
     settings = _settings()
-    if settings.store != "cosmos":
-        print("coach: only the cosmos store keeps report counters (set STORE=cosmos)", file=sys.stderr)
-        return 2
 
-    async def rebuild() -> int:
+    def progress(step: RebuildProgress) -> None:
+        print(f"rebuild-counters: {step.phase}: {step.pages} pages, {step.documents} documents",
+              flush=True)
+
+    async def rebuild():
         store = create_store(settings)
         await store.open()
         try:
-            return await store.rebuild_counters()  # type: ignore[attr-defined]
+            return await store.maintenance.rebuild_counters(progress)
         finally:
             await store.close()
 
     try:
-        written = asyncio.run(rebuild())
+        result = asyncio.run(rebuild())
     except StoreUnavailable as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
-    print(f"rebuilt the report counters: {written} counter documents written")
+    if not result.rebuilt:
+        print(f"coach: {result.detail}", file=sys.stderr)
+        return 2
+    print(f"rebuilt the report counters: {result.detail}")
     return 0
 
 
@@ -190,14 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--playground-port", type=int, default=56150, help="playground port (default 56150)")
     dev.set_defaults(func=cmd_dev)
 
-    content = commands.add_parser("content", help="training content tools")
-    content_commands = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
-    check = content_commands.add_parser("check", help="validate content/ and print a summary per locale",
-                                        description="Validate every module and UI string file; errors show "
-                                                    "file:line. Exit code 1 when anything is wrong.")
-    check.add_argument("--json", action="store_true", help="print the result as JSON")
-    check.add_argument("--path", help="content folder (default: the project's content/)")
-    check.set_defaults(func=cmd_content_check)
+    add_content_parser(commands)
 
     manifest = commands.add_parser("manifest", help="Teams app package tools")
     manifest_commands = manifest.add_subparsers(dest="manifest_command", metavar="ACTION", required=True)
@@ -212,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = store_commands.add_parser(
         "rebuild-counters", help="Cosmos DB: recompute the report counters from the stored records",
         description="Recompute every pre-aggregated report counter from the source documents (a full "
-                    "scan: run it off-peak). /healthz says when it is needed.")
+                    "scan, page by page: run it off-peak). It prints its progress and keeps a checkpoint "
+                    "in Cosmos DB, so running it again after an interruption carries on where it "
+                    "stopped. /healthz says when it is needed. Other stores keep no counters (exit 2).")
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
 
     add_report_parser(commands)

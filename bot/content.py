@@ -8,11 +8,15 @@ Cross-checks between files and locales live in bot/content_check.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+if TYPE_CHECKING:
+    from bot.org_profile import OrgProfile
 
 LOCALES: tuple[str, ...] = ("en", "sv", "nl")
 DEFAULT_LOCALE = "en"
@@ -21,6 +25,16 @@ CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")]
+
+
+# `when:` on a step, an exercise or an FAQ entry: shown unless the organisation profile
+# contradicts it (bot/content_render.py).
+PLATFORMS: tuple[str, ...] = ("windows", "macos", "ios", "android")
+METHODS: tuple[str, ...] = ("authenticator", "passkey", "fido2", "windows_hello", "sms", "voice", "email",
+                            "hardware_oath")
+CONDITIONS: tuple[str, ...] = ("hybrid", "not hybrid", *(f"platform:{p}" for p in PLATFORMS),
+                               *(f"method:{m}" for m in METHODS))
+Condition = Literal[CONDITIONS]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -41,6 +55,7 @@ class Exercise(Strict):
     task: Text  # what to do right now, hands-on
     help: Text  # shown after "I'm stuck"
     link: Link | None = None
+    when: Condition | None = None
 
 
 class Step(Strict):
@@ -50,6 +65,7 @@ class Step(Strict):
     image: Image | None = None
     links: list[Link] = Field(default_factory=list)
     exercise: Exercise | None = None
+    when: Condition | None = None
 
 
 class Option(Strict):
@@ -74,6 +90,7 @@ class Quiz(Strict):
 class Faq(Strict):
     q: Text
     a: Text
+    when: Condition | None = None
 
 
 class Module(Strict):
@@ -81,9 +98,14 @@ class Module(Strict):
     order: int = Field(ge=1)
     title: Text
     summary: Text
-    minutes: int = Field(ge=5, le=10)
+    minutes: int = Field(ge=5, le=15)
+    # When its facts were last checked against Microsoft's docs, and against which pages.
+    # Required by `coach content check` (content_check.freshness_problems); the service loads
+    # a module without them, so a missing date never keeps workers from their training.
+    reviewed: date | None = None
+    sources: list[Link] = Field(default_factory=list)
     keywords: list[Text] = Field(min_length=3)
-    steps: list[Step] = Field(min_length=4, max_length=8)
+    steps: list[Step] = Field(min_length=4, max_length=10)
     faq: list[Faq] = Field(min_length=3, max_length=5)
     quiz: Quiz
 
@@ -159,8 +181,13 @@ def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
     return 1
 
 
-def read_yaml(path: Path, root: Path) -> tuple[Any, dict[tuple, int], list[ContentError]]:
-    rel = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+def shown_path(path: Path, root: Path) -> str:
+    """How a file is named in messages: relative to the content folder's parent when inside it."""
+    return str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+
+
+def read_yaml(path: Path, root: Path, shown_as: str | None = None) -> tuple[Any, dict[tuple, int], list[ContentError]]:
+    rel = shown_as or shown_path(path, root)
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -173,11 +200,12 @@ def read_yaml(path: Path, root: Path) -> tuple[Any, dict[tuple, int], list[Conte
     return data, (_line_index(node) if node is not None else {}), []
 
 
-def validate(model: type[BaseModel], path: Path, root: Path) -> tuple[Any, list[ContentError]]:
-    data, lines, errors = read_yaml(path, root)
+def validate(model: type[BaseModel], path: Path, root: Path,
+             shown_as: str | None = None) -> tuple[Any, list[ContentError]]:
+    data, lines, errors = read_yaml(path, root, shown_as)
     if errors:
         return None, errors
-    rel = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+    rel = shown_as or shown_path(path, root)
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
@@ -214,8 +242,8 @@ def load_locale(root: Path, locale: str) -> tuple[LocaleContent, list[ContentErr
     return tree, errors
 
 
-def load_catalog(root: Path = CONTENT_DIR, *, strict: bool = True) -> tuple[Catalog, list[ContentError]]:
-    """Load every locale. With strict=True any error (schema or cross-check) raises."""
+def load_raw_catalog(root: Path = CONTENT_DIR) -> tuple[Catalog, list[ContentError]]:
+    """Every locale as written, placeholders and conditions untouched, with every error found."""
     from bot.content_check import cross_check
 
     errors: list[ContentError] = []
@@ -226,6 +254,18 @@ def load_catalog(root: Path = CONTENT_DIR, *, strict: bool = True) -> tuple[Cata
         errors += errs
     catalog = Catalog(locales)
     errors += cross_check(catalog, root)
+    return catalog, errors
+
+
+def load_catalog(root: Path = CONTENT_DIR, *, strict: bool = True,
+                 profile: OrgProfile | None = None) -> tuple[Catalog, list[ContentError]]:
+    """Every locale, rendered for the organisation (`profile`; None: the ui.yaml defaults).
+    With strict=True any error (schema, cross-check, rendering) raises."""
+    from bot.content_render import render_catalog
+
+    raw, errors = load_raw_catalog(root)
+    catalog, render_errors = render_catalog(raw, profile, root)
+    errors += render_errors
     if strict and errors:
         raise ContentInvalid(errors)
     return catalog, errors

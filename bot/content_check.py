@@ -1,17 +1,19 @@
-"""Cross-checks over the loaded content: ids, answers, and parity between locales."""
+"""Cross-checks over the loaded content: ids, answers, placeholders, parity between locales,
+and how fresh each module's facts are."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-from bot.content import DEFAULT_LOCALE, LOCALES, Catalog, ContentError, Module
+from bot.content import DEFAULT_LOCALE, LOCALES, Catalog, ContentError, Module, shown_path as _rel
+from bot.content_render import ORG_PLACEHOLDER, PLACEHOLDERS
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def _rel(path: Path, root: Path) -> str:
-    return str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+STALE_AFTER_DAYS = 180
 
 
 def _duplicates(values: list[str]) -> list[str]:
@@ -45,8 +47,9 @@ def _shape(module: Module) -> dict:
     return {
         "order": module.order,
         "minutes": module.minutes,
-        "steps": [(s.id, s.exercise is not None) for s in module.steps],
-        "faq": len(module.faq),
+        "steps": [(s.id, s.exercise is not None, s.when, s.exercise.when if s.exercise else None)
+                  for s in module.steps],
+        "faq": [f.when for f in module.faq],
         "pass_mark": module.quiz.pass_mark,
         "questions": [
             (q.id, q.type, [(o.id, o.correct) for o in q.options]) for q in module.quiz.questions
@@ -71,6 +74,7 @@ def cross_check(catalog: Catalog, root: Path) -> list[ContentError]:
         for module_id, module in tree.modules.items():
             file = _rel(tree.files[module_id], root)
             errors += [ContentError(file, 1, p) for p in check_module(module, file)]
+            errors += _unknown_placeholders(module, tree.files[module_id], file)
             if locale != DEFAULT_LOCALE:
                 if module_id not in base.modules:
                     errors.append(ContentError(file, 1, f"module '{module_id}' has no {DEFAULT_LOCALE} version"))
@@ -83,9 +87,63 @@ def cross_check(catalog: Catalog, root: Path) -> list[ContentError]:
                     errors.append(ContentError(f"content/{locale}/modules/{module_id}.yaml", 1,
                                                f"missing: the {DEFAULT_LOCALE} module '{module_id}' has no {locale} version"))
             errors += _ui_parity(base.ui, tree.ui, locale)
+    errors += [ContentError(f"content/{DEFAULT_LOCALE}/ui.yaml", 1, f"missing default string 'org.default.{name}'")
+               for name in PLACEHOLDERS if f"org.default.{name}" not in base.ui]
     return errors
 
 
+def strings_of(node: Any) -> Iterator[str]:
+    """Every text of a module (step, exercise, FAQ, quiz...), from its model_dump()."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key not in ("id", "url", "when"):
+                yield from strings_of(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from strings_of(item)
+
+
+def _line_of(path: Path, needle: str) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if needle in line), 1)
+
+
+def _unknown_placeholders(module: Module, path: Path, file: str) -> list[ContentError]:
+    unknown = sorted({name for text in strings_of(module.model_dump())
+                      for name in ORG_PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+    known = ", ".join(f"{{org.{p}}}" for p in PLACEHOLDERS)
+    return [ContentError(file, _line_of(path, f"{{org.{name}}}"),
+                         f"unknown placeholder {{org.{name}}} (known: {known})") for name in unknown]
+
+
+def freshness_problems(catalog: Catalog, root: Path, today: date) -> tuple[list[ContentError], list[ContentError]]:
+    """(errors, warnings): a module without `reviewed:` or `sources:` is an error; one whose
+    facts were last checked more than STALE_AFTER_DAYS ago is a warning."""
+    errors, warnings = [], []
+    for tree in catalog.locales.values():
+        for module_id, module in tree.modules.items():
+            path = tree.files[module_id]
+            file = _rel(path, root)
+            if module.reviewed is None:
+                errors.append(ContentError(file, 1, "reviewed: required (YYYY-MM-DD: when its facts were "
+                                                    "last checked against Microsoft's docs)"))
+            elif (age := (today - module.reviewed).days) > STALE_AFTER_DAYS:
+                warnings.append(ContentError(
+                    file, _line_of(path, "reviewed:"),
+                    f"reviewed {module.reviewed.isoformat()}, {age} days ago: check its facts against "
+                    f"its sources again (limit {STALE_AFTER_DAYS} days)"))
+            elif age < 0:
+                errors.append(ContentError(file, _line_of(path, "reviewed:"),
+                                           f"reviewed {module.reviewed.isoformat()} is in the future"))
+            if not module.sources:
+                errors.append(ContentError(file, 1, "sources: required (at least one {title, url} of the "
+                                                    "Microsoft page its facts come from)"))
+    return errors, warnings
 def _ui_parity(base: dict[str, str], other: dict[str, str], locale: str) -> list[ContentError]:
     file = f"content/{locale}/ui.yaml"
     errors = [ContentError(file, 1, f"missing string '{key}'") for key in base if key not in other]

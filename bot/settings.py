@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     public_host: str = ""  # domain the bot is served on, for the manifest's validDomains
     app_version: str = "1.0.0"
 
+    # Organisation profile (YAML; example content/org-profile.example.yaml): fills the training
+    # content's {org.NAME} placeholders and hides what doesn't apply. Unset: generic wording.
+    org_profile: Path | None = None
+
+    @field_validator("org_profile", mode="before")
+    @classmethod
+    def _optional_path(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("openid_metadata", "token_issuers", "admin_ids", "trainer_ids", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:

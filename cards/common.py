@@ -6,39 +6,37 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from .actions import Action
+
 CARD_VERSION = "1.5"
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
 def nonce() -> str:
     return secrets.token_urlsafe(8)
 
 
-def card(body: list[dict], actions: list[dict] | None = None, *, speak: str | None = None) -> dict:
-    result: dict[str, Any] = {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": CARD_VERSION,
-        "body": body,
-        "msteams": {"width": "Full"},
-    }
-    if actions:
-        result["actions"] = actions
-    if speak:
-        result["speak"] = speak
-    return result
-
-
 class SealedCard(dict):
-    """A finished card. The SDK deep-copies every outgoing activity; a card is never changed
-    after it is built, so copying it (a few thousand nested objects for the menu) is skipped."""
+    """A finished card, as `card()` returns it. The SDK deep-copies every outgoing activity; a
+    card is never changed after it is built, so copying it (a few thousand nested objects for
+    the menu) is skipped."""
 
     def __deepcopy__(self, memo: dict) -> "SealedCard":
         return self
 
 
-def attachment(content: dict) -> dict:
-    return {"contentType": CARD_CONTENT_TYPE, "content": content}
+def card(body: list[dict], actions: list[dict] | None = None, *, speak: str | None = None) -> dict:
+    result = SealedCard({
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    })
+    if actions:
+        result["actions"] = actions
+    if speak:
+        result["speak"] = speak
+    return result
 
 
 def text(value: str, *, size: str | None = None, weight: str | None = None,
@@ -88,30 +86,30 @@ def action_set(actions: list[dict]) -> dict:
     return {"type": "ActionSet", "actions": actions}
 
 
-def submit(title: str, data: dict, *, style: str | None = None) -> dict:
+def submit(title: str, act: Action, *, style: str | None = None) -> dict:
+    return _submit(title, act.data(), style)
+
+
+def _submit(title: str, data: dict, style: str | None) -> dict:
     action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data}
     if style:
         action["style"] = style
     return action
 
 
-def execute(title: str, data: dict, *, style: str | None = None) -> dict:
+def execute(title: str, act: Action, *, style: str | None = None) -> dict:
     """Action.Execute (updates the card in place) with an Action.Submit fallback for clients
     that do not support Universal Actions."""
     action: dict[str, Any] = {
         "type": "Action.Execute",
         "title": title,
-        "verb": data["verb"],
-        "data": data,
-        "fallback": submit(title, data, style=style),
+        "verb": act.verb,
+        "data": (data := act.data()),
+        "fallback": _submit(title, data, style),
     }
     if style:
         action["style"] = style
     return action
-
-
-def open_url(title: str, url: str) -> dict:
-    return {"type": "Action.OpenUrl", "title": title, "url": url}
 
 
 def fact_set(facts: list[tuple[str, str]]) -> dict:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Module
-from domain.models import FeedbackCategory
+from domain.feedback import MAX_TEXT, RATINGS, FeedbackCategory
 from bot.i18n import Texts
 
+from .actions import ShowMenu, SubmitFeedback
 from .common import card, container, execute, fact_set, heading, nonce, submit, text
-
-MAX_TEXT = 2000
-RATINGS = ("1", "2", "3", "4", "5")
 
 
 @dataclass(frozen=True)
@@ -45,10 +43,8 @@ def feedback_card(t: Texts, module: Module | None, *, draft: FeedbackDraft | Non
         {"type": "Input.Toggle", "id": "anonymous", "title": t("feedback.anonymous"),
          "valueOn": "true", "valueOff": "false", "value": "true" if draft.anonymous else "false"},
     ]
-    data: dict = {"verb": "feedback.submit", "n": n or nonce()}
-    if module is not None:
-        data["module"] = module.id
-    return card(body, [execute(t("feedback.send"), data, style="positive")])
+    send = SubmitFeedback(module=module.id if module else None, n=n or nonce())
+    return card(body, [execute(t("feedback.send"), send, style="positive")])
 
 
 def _choice_set(input_id: str, label: str, t: Texts, choices: list[tuple[str, str]], value: str) -> dict:
@@ -76,4 +72,4 @@ def thanks_card(t: Texts, module: Module | None, *, rating: int, category: Feedb
     body.append(text(t("feedback.thanks.next")))
     body.append(text(t("feedback.thanks.anonymous" if anonymous else "feedback.thanks.named"),
                      subtle=True, size="Small"))
-    return card(body, [submit(t("common.menu"), {"verb": "menu", "n": n})])
+    return card(body, [submit(t("common.menu"), ShowMenu(n=n))])

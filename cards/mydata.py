@@ -8,6 +8,7 @@ from bot.content import Module
 from domain.models import AttemptStatus, Feedback, ModuleProgress, ProgressStatus, QuizAttempt
 from bot.i18n import Texts
 
+from .actions import DeleteMyData, ShowMenu, ShowMyData
 from .common import card, container, execute, heading, nonce, submit, text
 
 MAX_ROWS = 20  # per section; a card must stay well under Teams' message size limit
@@ -73,9 +74,9 @@ def my_data_card(t: Texts, modules: dict[str, Module], progress: list[ModuleProg
          _section(t("mydata.progress"), progress_lines, t("mydata.progress.none"), t),
          _section(t("mydata.quizzes"), attempt_lines, t("mydata.quizzes.none"), t),
          _section(t("mydata.feedback"), feedback_lines, t("mydata.feedback.none"), t)],
-        [execute(t("mydata.delete"), {"verb": "mydata.delete", "confirmed": False, "n": n},
+        [execute(t("mydata.delete"), DeleteMyData(confirmed=False, n=n),
                  style="destructive"),
-         submit(t("common.menu"), {"verb": "menu", "n": n})],
+         submit(t("common.menu"), ShowMenu(n=n))],
     )
 
 
@@ -83,13 +84,13 @@ def confirm_delete_card(t: Texts) -> dict:
     n = nonce()
     return card(
         [heading(t("mydata.confirm.title")), text(t("mydata.confirm.body"))],
-        [execute(t("mydata.confirm.yes"), {"verb": "mydata.delete", "confirmed": True, "n": n},
+        [execute(t("mydata.confirm.yes"), DeleteMyData(confirmed=True, n=n),
                  style="destructive"),
-         execute(t("mydata.confirm.no"), {"verb": "mydata.show", "n": n})],
+         execute(t("mydata.confirm.no"), ShowMyData(n=n))],
     )
 
 
 def deleted_card(t: Texts) -> dict:
     n = nonce()
     return card([text(t("mydata.deleted"), color="Good", weight="Bolder")],
-                [submit(t("common.menu"), {"verb": "menu", "n": n})])
+                [submit(t("common.menu"), ShowMenu(n=n))])

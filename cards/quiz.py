@@ -7,6 +7,7 @@ from domain.models import QuizAnswer, QuizAttempt
 from domain.quiz import QuizResult, correct_options, option_order
 from bot.i18n import Texts
 
+from .actions import AnswerQuestion, OpenFeedback, ShowMenu, StartModule, StartQuiz
 from .common import card, container, execute, heading, nonce, submit, text
 
 
@@ -44,8 +45,8 @@ def question_card(t: Texts, module: Module, attempt: QuizAttempt, question: Ques
         "choices": [{"title": option.text, "value": option.id}
                     for option in _options_in_order(question, attempt)],
     })
-    data = {"verb": "quiz.answer", "attempt": attempt.id, "question": question.id, "n": n}
-    return card(body, [execute(t("quiz.submit"), data, style="positive")])
+    answer = AnswerQuestion(attempt=attempt.id, question=question.id, n=n)
+    return card(body, [execute(t("quiz.submit"), answer, style="positive")])
 
 
 def _option_texts(question: Question, attempt: QuizAttempt, option_ids: list[str]) -> str:
@@ -75,9 +76,9 @@ def answered_card(t: Texts, module: Module, attempt: QuizAttempt, question: Ques
 
 def _module_actions(t: Texts, module: Module, n: str) -> list[dict]:
     return [
-        submit(t("quiz.retake"), {"verb": "quiz.start", "module": module.id, "n": n}),
-        submit(t("quiz.back_to_module"), {"verb": "module.start", "module": module.id, "n": n}),
-        submit(t("common.menu"), {"verb": "menu", "n": n}),
+        submit(t("quiz.retake"), StartQuiz(module=module.id, n=n)),
+        submit(t("quiz.back_to_module"), StartModule(module=module.id, n=n)),
+        submit(t("common.menu"), ShowMenu(n=n)),
     ]
 
 
@@ -104,7 +105,7 @@ def result_card(t: Texts, module: Module, attempt: QuizAttempt, result: QuizResu
         body.append(text(t("quiz.result.all_right")))
     actions = _module_actions(t, module, n)
     actions[0 if not result.passed else 1]["style"] = "positive"
-    actions.insert(2, submit(t("common.feedback"), {"verb": "feedback.open", "module": module.id, "n": n}))
+    actions.insert(2, submit(t("common.feedback"), OpenFeedback(module=module.id, n=n)))
     return card(body, actions)
 
 

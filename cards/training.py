@@ -8,6 +8,10 @@ from bot.content import Module
 from domain.models import ProgressStatus
 from bot.i18n import Texts
 
+from .actions import (
+    ChooseLanguage, ExerciseDone, ExerciseStuck, FinishModule, OpenFeedback, ShowHelp, ShowMenu,
+    ShowStep, StartModule, StartQuiz,
+)
 from .common import (
     action_set, card, column, columns, container, heading, image, links_markdown, nonce,
     progress_bar, submit, text,
@@ -24,11 +28,8 @@ class ModuleState:
 def _nav(t: Texts, n: str, *, feedback_module: str | None = None, menu: bool = True) -> list[dict]:
     actions = []
     if menu:
-        actions.append(submit(t("common.menu"), {"verb": "menu", "n": n}))
-    feedback = {"verb": "feedback.open", "n": n}
-    if feedback_module:
-        feedback["module"] = feedback_module
-    actions.append(submit(t("common.feedback"), feedback))
+        actions.append(submit(t("common.menu"), ShowMenu(n=n)))
+    actions.append(submit(t("common.feedback"), OpenFeedback(module=feedback_module, n=n)))
     return actions
 
 
@@ -42,9 +43,9 @@ def welcome_card(t: Texts, first_name: str | None) -> dict:
             text(t("welcome.privacy"), subtle=True, size="Small"),
         ],
         [
-            submit(t("welcome.start"), {"verb": "menu", "n": n}, style="positive"),
-            submit(t("common.language"), {"verb": "language.choose", "n": n}),
-            submit(t("common.help"), {"verb": "help", "n": n}),
+            submit(t("welcome.start"), ShowMenu(n=n), style="positive"),
+            submit(t("common.language"), ChooseLanguage(n=n)),
+            submit(t("common.help"), ShowHelp(n=n)),
         ],
     )
 
@@ -73,9 +74,9 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     for state in states:
         module_id = state.module.id
         buttons = [
-            submit(_button_label(t, state.status), {"verb": "module.start", "module": module_id, "n": n},
+            submit(_button_label(t, state.status), StartModule(module=module_id, n=n),
                    style="positive" if state.status == ProgressStatus.IN_PROGRESS else None),
-            submit(t("menu.quiz"), {"verb": "quiz.start", "module": module_id, "n": n}),
+            submit(t("menu.quiz"), StartQuiz(module=module_id, n=n)),
         ]
         rows.append(columns(
             column([
@@ -89,9 +90,9 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     return card(
         [heading(t("menu.title")), text(t("menu.intro")),
          progress_bar(done, len(states), t("menu.summary", done=done, total=len(states))), *rows],
-        [submit(t("common.feedback"), {"verb": "feedback.open", "n": n}),
-         submit(t("common.language"), {"verb": "language.choose", "n": n}),
-         submit(t("common.help"), {"verb": "help", "n": n})],
+        [submit(t("common.feedback"), OpenFeedback(n=n)),
+         submit(t("common.language"), ChooseLanguage(n=n)),
+         submit(t("common.help"), ShowHelp(n=n))],
     )
 
 
@@ -111,23 +112,23 @@ def step_card(t: Texts, module: Module, index: int) -> dict:
         body.append(text(f"**{t('step.links')}**\n\n"
                          + links_markdown([(link.title, link.url) for link in step.links])))
     if step.exercise:
-        target = {"module": module.id, "step": index, "n": n}
         body.append(container(
             [text(f"**{t('step.exercise')}**"), text(step.exercise.task),
-             action_set([submit(t("step.done"), {"verb": "exercise.done", **target}, style="positive"),
-                         submit(t("step.stuck"), {"verb": "exercise.stuck", **target})])],
+             action_set([submit(t("step.done"), ExerciseDone(module=module.id, step=index, n=n),
+                                style="positive"),
+                         submit(t("step.stuck"), ExerciseStuck(module=module.id, step=index, n=n))])],
             style="emphasis", spacing="Medium",
         ))
     actions = []
     if index > 0:
-        actions.append(submit(t("common.back"), {"verb": "module.step", "module": module.id, "step": index - 1, "n": n}))
+        actions.append(submit(t("common.back"), ShowStep(module=module.id, step=index - 1, n=n)))
     if index + 1 < total:
-        actions.append(submit(t("common.next"), {"verb": "module.step", "module": module.id, "step": index + 1, "n": n},
+        actions.append(submit(t("common.next"), ShowStep(module=module.id, step=index + 1, n=n),
                               style="positive"))
     else:
-        actions.append(submit(t("common.finish"), {"verb": "module.finish", "module": module.id, "n": n},
+        actions.append(submit(t("common.finish"), FinishModule(module=module.id, n=n),
                               style="positive"))
-    actions.append(submit(t("common.menu"), {"verb": "menu", "n": n}))
+    actions.append(submit(t("common.menu"), ShowMenu(n=n)))
     return card(body, actions)
 
 
@@ -140,14 +141,14 @@ def stuck_card(t: Texts, module: Module, index: int) -> dict:
         body.append(text(links_markdown([(exercise.link.title, exercise.link.url)])))
     body.append(text(t("stuck.contact"), subtle=True))
     following = (
-        {"verb": "module.step", "module": module.id, "step": index + 1, "n": n}
-        if index + 1 < len(module.steps) else {"verb": "module.finish", "module": module.id, "n": n}
+        ShowStep(module=module.id, step=index + 1, n=n)
+        if index + 1 < len(module.steps) else FinishModule(module=module.id, n=n)
     )
     return card(body, [
-        submit(t("stuck.done_now"), {"verb": "exercise.done", "module": module.id, "step": index, "n": n},
+        submit(t("stuck.done_now"), ExerciseDone(module=module.id, step=index, n=n),
                style="positive"),
         submit(t("stuck.skip"), following),
-        submit(t("common.feedback"), {"verb": "feedback.open", "module": module.id, "n": n}),
+        submit(t("common.feedback"), OpenFeedback(module=module.id, n=n)),
     ])
 
 
@@ -155,6 +156,6 @@ def completion_card(t: Texts, module: Module) -> dict:
     n = nonce()
     return card(
         [heading(t("complete.title", module=module.title)), text(t("complete.body"))],
-        [submit(t("complete.quiz"), {"verb": "quiz.start", "module": module.id, "n": n}, style="positive"),
+        [submit(t("complete.quiz"), StartQuiz(module=module.id, n=n), style="positive"),
          *_nav(t, n, feedback_module=module.id)],
     )

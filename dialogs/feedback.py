@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from domain.feedback import MAX_TEXT, feedback_problems
 from domain.models import EventKind, Feedback, FeedbackCategory
 from bot.store.port import StoreUnavailable
-from cards.feedback import MAX_TEXT, RATINGS, FeedbackDraft, feedback_card, thanks_card
+from cards.actions import SubmitFeedback
+from cards.feedback import FeedbackDraft, feedback_card, thanks_card
 
-from .actions import SubmitFeedback
 from .turn import Turn
 
 
@@ -21,23 +22,18 @@ async def open_feedback(turn: Turn, module_id: str | None = None) -> None:
     turn.send(feedback_card(turn.texts, turn.module(module_id) if module_id else None))
 
 
-def feedback_id(nonce: str, worker_id: str, anonymous: bool) -> str:
+def feedback_id(nonce: str | None, worker_id: str, anonymous: bool) -> str:
     """One card sent twice (double-click, redelivery, retry after an outage) is one feedback."""
-    if nonce == "-":  # a payload without our nonce: nothing to recognise a repeat by
+    if nonce is None:  # a payload without our nonce: nothing to recognise a repeat by
         nonce = secrets.token_urlsafe(12)
     owner = "anonymous" if anonymous else worker_id
     return hashlib.sha256(f"feedback|{nonce}|{owner}".encode()).hexdigest()[:32]
 
 
 def _problems(turn: Turn, draft: FeedbackDraft) -> list[str]:
-    problems = []
-    if draft.rating not in RATINGS:
-        problems.append(turn.t("feedback.missing_rating"))
-    if draft.category not in {c.value for c in FeedbackCategory}:
-        problems.append(turn.t("feedback.missing_category"))
-    if len(draft.text) > MAX_TEXT:
-        problems.append(turn.t("feedback.too_long", length=len(draft.text), max=MAX_TEXT))
-    return problems
+    # Each problem's text is "feedback.<problem>"; only the length one has numbers in it.
+    return [turn.t(f"feedback.{problem.value}", length=len(draft.text), max=MAX_TEXT)
+            for problem in feedback_problems(draft.rating, draft.category, draft.text)]
 
 
 async def submit_feedback(turn: Turn, action: SubmitFeedback) -> None:

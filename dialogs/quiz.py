@@ -13,10 +13,10 @@ import secrets
 from bot.content import Module, Question
 from domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
 from domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
+from cards.actions import AnswerQuestion
 from cards.general import notice_card
 from cards.quiz import answered_card, finished_card, question_card, result_card
 
-from .actions import AnswerQuestion
 from .commands import find_module
 from .menu import show_menu
 from .turn import Turn
@@ -33,12 +33,8 @@ def _digest(*parts: object, length: int) -> str:
 
 
 def _attempt_id(turn: Turn, module_id: str) -> str:
-    """The same click (double-click, redelivery) maps to the same attempt. A key without a
-    card nonce or activity id (see bot/agent.py) identifies nothing: then a random id."""
-    key = turn.dedupe_key
-    if key in ("", "activity:") or key.startswith(("card:|", "card:-|")):
-        return secrets.token_hex(12)
-    return _digest("attempt", turn.worker.id, module_id, key, length=24)
+    """The same click (double-click, redelivery) maps to the same attempt."""
+    return _digest("attempt", turn.worker.id, module_id, turn.dedupe_key, length=24)
 
 
 def _event_id(kind: EventKind, attempt_id: str) -> str:

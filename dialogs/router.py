@@ -6,9 +6,9 @@ from typing import Awaitable, Callable
 
 from bot.content import Catalog
 from domain.matching import Matcher
+from cards import actions as a
 from cards.general import notice_card
 
-from . import actions as a
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
@@ -81,7 +81,10 @@ class Router:
         await handler(turn, command)
 
     async def on_action(self, turn: Turn, data: object) -> None:
+        """`data`: what the card's button carried, with the card's inputs."""
         action = a.parse_action(data)
+        if action is not None:  # a repeat of this click is recognised by the card's own key
+            turn.dedupe_key = action.dedupe_key() or turn.dedupe_key
         handler = self.actions.get(type(action)) if action else None
         if action is None or handler is None:
             turn.send(notice_card(turn.t("stale.card"), turn.texts))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 from bot.content import Module
-from domain.models import EventKind, ModuleProgress, ProgressStatus
+from domain.models import EventKind, ModuleProgress
+from domain.progress import complete
 from bot.store.port import ConcurrencyConflict
 from cards.general import notice_card
 from cards.training import completion_card, step_card, stuck_card
@@ -134,20 +134,12 @@ async def finish_module(turn: Turn, module_id: str) -> None:
         return
     first_time = False
 
-    def complete(progress: ModuleProgress) -> bool:
+    def finish(progress: ModuleProgress) -> bool:
         nonlocal first_time
-        first_time = progress.status != ProgressStatus.DONE
-        changed = progress.step_index != 0
-        progress.step_index = 0  # a later visit starts from the top, as a review
-        if first_time:
-            progress.status = ProgressStatus.DONE
-            progress.completed_at = turn.now
-            seconds = (turn.now - progress.started_at).total_seconds()
-            progress.minutes_to_complete = max(1, math.ceil(seconds / 60))
-            changed = True
+        changed, first_time = complete(progress, turn.now)
         return changed
 
-    progress, _ = await update_progress(turn, module, complete)
+    progress, _ = await update_progress(turn, module, finish)
     if first_time:
         await turn.record(EventKind.MODULE_COMPLETED, module.id, event_id=turn.stable_id(
             EventKind.MODULE_COMPLETED, module.id, progress.started_at.isoformat()))

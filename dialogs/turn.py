@@ -21,7 +21,6 @@ class Turn:
     texts: Texts
     dedupe_key: str  # same for a redelivered activity or a double-clicked card
     personal: bool = True
-    roles: frozenset[str] = frozenset()
     now: datetime = field(default_factory=utcnow)
     replies: list[dict | str] = field(default_factory=list)  # cards (dict) or plain text
     replacement: dict | None = None  # card that replaces the one the action came from

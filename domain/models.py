@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .feedback import MAX_RATING, MAX_TEXT, MIN_RATING, FeedbackCategory  # also imported from here
+
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -104,14 +107,6 @@ class QuizAttempt(Record):
     version: int = 0
 
 
-class FeedbackCategory(StrEnum):
-    CONTENT = "content"
-    POLICY = "policy"
-    DEVICE = "device"
-    APP = "app"
-    OTHER = "other"
-
-
 class FeedbackStatus(StrEnum):
     NEW = "new"
     TRIAGED = "triaged"
@@ -122,9 +117,9 @@ class Feedback(Record):
     id: str  # idempotency key (from the card that carried it)
     worker_id: str | None  # None when sent anonymously: stored nowhere then
     module_id: str | None = None
-    rating: int = Field(ge=1, le=5)
+    rating: int = Field(ge=MIN_RATING, le=MAX_RATING)
     category: FeedbackCategory
-    text: str = Field(default="", max_length=2000)
+    text: str = Field(default="", max_length=MAX_TEXT)
     locale: str = "en"
     status: FeedbackStatus = FeedbackStatus.NEW
     created_at: datetime = Field(default_factory=utcnow)

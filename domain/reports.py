@@ -14,6 +14,8 @@ Definitions (all dates are UTC calendar days; `since` and `until` are inclusive)
 - feedback: items whose `created_at` is in the window; counts by category and by rating,
   average rating per module (items without a module count under ""), items newest first.
 Rates and averages are rounded to 4 decimals so every backend prints the same value.
+The reports are computed once, in domain/report_rules.py, from fact queries every store
+answers (domain/report_facts.py).
 """
 
 from __future__ import annotations
@@ -102,20 +104,11 @@ class FeedbackReport(ReportModel):
     items: list[FeedbackItem]
 
 
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
+def iso_week(day: date) -> str:
+    """`2026-W47`: the ISO week of a day (or of a datetime's own calendar day)."""
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def ratio(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
-
-
-def median(sorted_values: list[float]) -> float | None:
-    n = len(sorted_values)
-    if n == 0:
-        return None
-    mid = n // 2
-    if n % 2:
-        return float(sorted_values[mid])
-    return (sorted_values[mid - 1] + sorted_values[mid]) / 2

@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import STORE_KEY, create_app
 from domain.reports import ReportFilter
 from bot.settings import Settings
-from conftest import activity, card_texts
+from card_reading import card_texts
+from conftest import activity
 
 
 @pytest.fixture

@@ -37,13 +37,16 @@ def test_rebuild_counters_then_report(cosmos_env, capsys):
 
     asyncio.run(seed(cosmos_env))
     assert main(["store", "rebuild-counters"]) == 0
-    assert "counter documents written" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "rebuild-counters: stuck events: 2 pages, 1 documents" in out
+    assert "counter documents written" in out
     assert main(["report", "usage", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert json.dumps(report).count('"exercises_stuck": 1') == 1
 
 
-def test_rebuild_counters_needs_cosmos(monkeypatch, capsys):
+def test_rebuild_counters_needs_cosmos(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("STORE", "sqlite")
+    monkeypatch.setenv("SQLITE_PATH", str(tmp_path / "coach.db"))
     assert main(["store", "rebuild-counters"]) == 2
     assert "STORE=cosmos" in capsys.readouterr().err

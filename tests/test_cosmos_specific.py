@@ -314,7 +314,7 @@ async def test_rebuild_restores_lost_counters(cosmos_endpoint: str) -> None:
     store.health_log.counter_failures = 1
     assert (await store.health()).status == "degraded"
 
-    assert await store.rebuild_counters() > 0
+    assert (await store.maintenance.rebuild_counters()).counter_documents > 0
 
     after = [(await store.reports.usage_report(f), await store.reports.quiz_report(f))
              for f in FILTERS]
@@ -328,7 +328,8 @@ async def test_usage_and_quiz_reports_read_counters_not_records(cosmos_endpoint:
     await store.open()
     await load_generated_dataset(store, seed=9)
     read: dict[str, int] = {"workers": 0, "stats": 0}
-    for name, docs in (("workers", store.reports._workers), ("stats", store.reports._stats)):
+    for name, docs in (("workers", store.reports.facts._workers),
+                       ("stats", store.reports.facts._stats)):
         real = docs.query
 
         async def counted(*args, _real=real, _name=name, **kwargs):

@@ -15,21 +15,8 @@ from domain.reports import FeedbackItem, ReportFilter
 from bot.store.port import Store, StoreUnavailable
 from bot.store.sqlite import SqliteStore
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    Interleaved,
-    action,
-    assert_theme_aware,
-    catalog,
-    cards,
-    chat,
-    inputs,
-    quiz_module,
-    router,
-    store,
-    stored_events,
-    texts_of,
-)
+from card_reading import action, assert_theme_aware, cards, inputs, texts_of
+from chat import ui, Chat, Interleaved, quiz_module, stored_events
 
 
 async def open_form(chat: Chat, module_id: str | None = None) -> dict:
@@ -75,8 +62,8 @@ async def test_feedback_from_a_module_records_the_module(chat: Chat, catalog: Ca
     assert item.rating == 4 and item.category == FeedbackCategory.APP
     assert item.text == values()["text"] and item.anonymous is False
     thanks = turn.replacement
-    assert "Thank you" in texts_of(thanks) and "every week" in texts_of(thanks)
-    assert "my data" in texts_of(thanks)
+    assert ui("feedback.thanks.title") in texts_of(thanks) and ui("feedback.thanks.next") in texts_of(thanks)
+    assert ui("feedback.thanks.named") in texts_of(thanks)
     [mine] = await chat.store.feedback.list_feedback(chat.worker.id)
     assert mine.worker_id == chat.worker.id
     given = [e for e in stored_events(chat.store) if e["kind"] == EventKind.FEEDBACK_GIVEN.value]
@@ -91,7 +78,7 @@ async def test_a_double_click_stores_one(chat: Chat) -> None:
     await asyncio.gather(*(chat.router.on_action(t, p) for t, p in pairs))
 
     assert len(await all_feedback(chat.store)) == 1
-    assert all("Thank you" in texts_of(t.replacement) for t, _ in pairs)
+    assert all(ui("feedback.thanks.title") in texts_of(t.replacement) for t, _ in pairs)
     assert [e["kind"] for e in stored_events(chat.store)].count(EventKind.FEEDBACK_GIVEN.value) == 1
 
 
@@ -215,6 +202,6 @@ async def test_a_store_outage_keeps_everything_typed_and_a_retry_stores_once(
     up = Chat(store, router, down.worker.id)
     thanks = await up.click(retry, **entered)
 
-    assert "Thank you" in texts_of(thanks.replacement)
+    assert ui("feedback.thanks.title") in texts_of(thanks.replacement)
     [item] = await all_feedback(store)
     assert item.text == entered["text"] and item.anonymous is True

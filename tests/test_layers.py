@@ -26,6 +26,16 @@ FORBIDDEN = {
 }
 
 
+# What flows and cards may use of bot/ (the service): the content catalog and the texts, and
+# for flows the storage port. Nothing else, so bot/ and these packages form no new cycle.
+BOT_PARTS = {
+    "dialogs": ("bot.content", "bot.i18n", "bot.store.port"),
+    "cards": ("bot.content", "bot.i18n"),
+}
+# Which bot/ modules may use flows and cards: only the SDK edge, and only through dialogs/.
+EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn")}
+
+
 def imports_of(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
@@ -48,6 +58,23 @@ def test_layer_imports_only_what_it_may(package: str) -> None:
     offences = [f"{path.relative_to(ROOT)} imports {name}"
                 for path in files for name in sorted(imports_of(path))
                 if _forbidden(name, FORBIDDEN[package])]
+    assert offences == []
+
+
+@pytest.mark.parametrize("package", sorted(BOT_PARTS))
+def test_flows_and_cards_use_only_content_texts_and_the_store_port_of_bot(package: str) -> None:
+    offences = [f"{path.relative_to(ROOT)} imports {name}"
+                for path in sorted((ROOT / package).rglob("*.py")) for name in sorted(imports_of(path))
+                if _forbidden(name, ("bot",)) and not _forbidden(name, BOT_PARTS[package])]
+    assert offences == []
+
+
+def test_only_the_edge_uses_flows_and_no_bot_module_builds_cards() -> None:
+    offences = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        allowed = EDGE_USES.get(str(path.relative_to(ROOT)), ())
+        offences += [f"{path.relative_to(ROOT)} imports {name}" for name in sorted(imports_of(path))
+                     if _forbidden(name, ("dialogs", "cards")) and not _forbidden(name, allowed)]
     assert offences == []
 
 

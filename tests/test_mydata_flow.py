@@ -7,21 +7,8 @@ from domain.models import ProgressStatus
 from domain.reports import ReportFilter
 from bot.store.port import Store
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    action,
-    assert_theme_aware,
-    catalog,
-    cards,
-    chat,
-    has_action,
-    question_cards,
-    quiz_module,
-    right_choice,
-    router,
-    store,
-    texts_of,
-)
+from card_reading import action, assert_theme_aware, cards, has_action, question_cards, texts_of
+from chat import ui, Chat, quiz_module, right_choice
 
 
 async def take_quiz(chat: Chat, module: Module) -> None:
@@ -68,7 +55,7 @@ async def test_my_data_shows_progress_attempts_and_own_named_feedback(chat: Chat
 async def test_my_data_when_nothing_is_stored(chat: Chat) -> None:
     shown = texts_of(cards(await chat.say("my data"))[0])
 
-    assert "No modules started yet." in shown and "No quiz attempts yet." in shown
+    assert ui("mydata.progress.none") in shown and ui("mydata.quizzes.none") in shown
 
 
 async def test_delete_asks_first_and_cancel_keeps_everything(chat: Chat, catalog: Catalog) -> None:

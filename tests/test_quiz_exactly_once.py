@@ -11,23 +11,8 @@ from domain.models import AttemptStatus, EventKind
 from bot.store.port import Store
 from bot.store.sqlite import SqliteStore
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    Interleaved,
-    action,
-    catalog,
-    cards,
-    chat,
-    has_action,
-    question_cards,
-    quiz_module,
-    right_choice,
-    router,
-    store,
-    stored_events,
-    texts_of,
-    wrong_choice,
-)
+from card_reading import action, cards, has_action, question_cards, texts_of
+from chat import ui, Chat, Interleaved, quiz_module, right_choice, stored_events, wrong_choice
 
 
 async def start(chat: Chat, module: Module) -> dict:
@@ -63,7 +48,7 @@ async def test_a_double_click_records_one_answer_and_sends_one_next_card(
     [attempt] = await chat.store.attempts.list_attempts(chat.worker.id)
     assert list(attempt.answers) == [data["question"]]
     assert sum(len(question_cards(t)) for t in turns) == 1
-    assert all(t.replacement is not None and "Correct" in texts_of(t.replacement) for t in turns)
+    assert all(t.replacement is not None and ui("quiz.correct") in texts_of(t.replacement) for t in turns)
     assert sum("already answered" in texts_of(t.replacement) for t in turns) == 4
 
 
@@ -79,7 +64,7 @@ async def test_concurrent_different_answers_keep_the_first(chat: Chat, catalog: 
     [attempt] = await chat.store.attempts.list_attempts(chat.worker.id)
     stored = attempt.answers[data["question"]]
     assert stored.chosen == wrong.split(",") and stored.correct is False
-    verdicts = {("Correct" in texts_of(t.replacement)) for t, _ in pairs}
+    verdicts = {(ui("quiz.correct") in texts_of(t.replacement)) for t, _ in pairs}
     assert verdicts == {False}  # every card shows the answer that counts
 
 
@@ -92,7 +77,7 @@ async def test_a_double_click_on_the_last_answer_submits_once(chat: Chat, catalo
 
     [attempt] = await chat.store.attempts.list_attempts(chat.worker.id)
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.score == 100.0
-    results = [c for t in turns for c in cards(t) if "Quiz result" in texts_of(c)]
+    results = [c for t in turns for c in cards(t) if ui("quiz.result.title", module=module.title) in texts_of(c)]
     assert len(results) == 1
     kinds = [e["kind"] for e in stored_events(chat.store)]
     assert kinds.count(EventKind.QUIZ_SUBMITTED.value) == 1
@@ -128,9 +113,11 @@ async def test_an_old_card_after_submission_changes_nothing(chat: Chat, catalog:
 
     [after] = await chat.store.attempts.list_attempts(chat.worker.id)
     assert after == before
-    assert "already answered" in texts_of(turn.replacement) and "Correct" in texts_of(turn.replacement)
+    assert ui("quiz.already_answered") in texts_of(turn.replacement)
+    assert ui("quiz.correct") in texts_of(turn.replacement)
     [notice] = cards(turn)
-    assert "already finished" in texts_of(notice) and has_action(notice, "quiz.start")
+    assert ui("quiz.already_submitted", module=module.title, score=f"{after.score:g}") in texts_of(notice)
+    assert has_action(notice, "quiz.start")
 
 
 async def test_an_answer_for_an_old_attempt_changes_nothing(chat: Chat, catalog: Catalog) -> None:
@@ -213,7 +200,8 @@ async def test_two_instances_on_one_sqlite_file_record_once(tmp_path: Path, cata
         [attempt] = await second.attempts.list_attempts(chat_a.worker.id)
         assert attempt.status == AttemptStatus.SUBMITTED
         assert len(attempt.answers) == len(module.quiz.questions)
-        results = [c for t, _ in pairs for c in cards(t) if "Quiz result" in texts_of(c)]
+        results = [c for t, _ in pairs for c in cards(t)
+                   if ui("quiz.result.title", module=module.title) in texts_of(c)]
         assert len(results) == 1
         assert [e["kind"] for e in stored_events(first)].count(EventKind.QUIZ_SUBMITTED.value) == 1
     finally:

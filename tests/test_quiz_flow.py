@@ -11,25 +11,8 @@ from domain.models import AttemptStatus, EventKind
 from domain.quiz import option_order, question_order
 from bot.store.port import Store
 from dialogs.router import Router
-from test_quiz_harness import (  # noqa: F401  (fixtures)
-    Chat,
-    action,
-    all_actions,
-    assert_theme_aware,
-    catalog,
-    cards,
-    chat,
-    has_action,
-    inputs,
-    question_cards,
-    quiz_module,
-    right_choice,
-    router,
-    store,
-    stored_events,
-    texts_of,
-    wrong_choice,
-)
+from card_reading import action, assert_theme_aware, card_actions, cards, has_action, inputs, question_cards, texts_of
+from chat import ui, Chat, quiz_module, right_choice, stored_events, wrong_choice
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -94,8 +77,10 @@ async def test_all_right_passes_and_is_stored(chat: Chat, catalog: Catalog) -> N
     assert attempt.score == 100.0 and attempt.passed is True
     assert set(attempt.answers) == set(attempt.question_ids)
     assert all(a.correct for a in attempt.answers.values())
-    assert all("Correct" in texts_of(r) and not inputs(r) and not r.get("actions") for r in replacements)
-    assert "Passed" in texts_of(result) and f"{len(module.quiz.questions)} of" in texts_of(result)
+    assert all(ui("quiz.correct") in texts_of(r) and not inputs(r) and not r.get("actions") for r in replacements)
+    total = len(module.quiz.questions)
+    assert ui("quiz.result.passed", pass_mark=module.quiz.pass_mark) in texts_of(result)
+    assert ui("quiz.result.score", right=total, total=total, score="100") in texts_of(result)
     assert has_action(result, "quiz.start") and has_action(result, "module.start")
     assert_theme_aware(result)
     kinds = [e["kind"] for e in stored_events(chat.store)]
@@ -109,12 +94,15 @@ async def test_wrong_answers_fail_and_the_result_names_the_missed_questions(
 
     [attempt] = await chat.store.attempts.list_attempts(chat.worker.id)
     assert attempt.score == 0.0 and attempt.passed is False
-    assert "Not passed" in texts_of(result)
+    assert ui("quiz.result.failed", pass_mark=module.quiz.pass_mark) in texts_of(result)
     for question in module.quiz.questions:
         assert question.text in texts_of(result)
     wrong = replacements[0]
-    assert "Not quite" in texts_of(wrong) and "Right answer" in texts_of(wrong)
+    assert ui("quiz.wrong") in texts_of(wrong)
     first = module.question(attempt.question_ids[0])
+    shown = option_order(first, attempt.seed)
+    right = [o.text for o in sorted(first.options, key=lambda o: shown.index(o.id)) if o.correct]
+    assert ui("quiz.right_answer", answer=", ".join(right)) in texts_of(wrong)
     assert any(o.explanation in texts_of(wrong) for o in first.options)
     assert '"color": "Attention"' in str(wrong).replace("'", '"')
 
@@ -131,7 +119,7 @@ async def test_the_pass_mark_comes_from_the_content(store: Store, catalog: Catal
                                  lambda m, q: right_choice(m, q) if next(picks) == 0 else wrong_choice(m, q))
 
     [attempt] = await store.attempts.list_attempts(chat.worker.id)
-    assert attempt.passed is True and "pass mark 10%" in texts_of(result)
+    assert attempt.passed is True and ui("quiz.result.passed", pass_mark=10) in texts_of(result)
 
 
 async def test_an_empty_choice_asks_to_pick_and_shows_the_same_question(chat: Chat, catalog: Catalog) -> None:
@@ -142,7 +130,7 @@ async def test_an_empty_choice_asks_to_pick_and_shows_the_same_question(chat: Ch
     turn = await chat.click(data, choice="")
 
     again = turn.replacement
-    assert "Pick an answer" in texts_of(again)
+    assert ui("quiz.pick_answer") in texts_of(again)
     assert action(again, "quiz.answer")["question"] == data["question"]
     assert inputs(again)["choice"]["choices"] == inputs(card)["choice"]["choices"]
     assert cards(turn) == []
@@ -178,7 +166,7 @@ async def test_two_options_on_a_single_choice_question_are_refused(store: Store,
 
 async def test_quiz_command_without_or_with_an_unknown_module(chat: Chat) -> None:
     turn = await chat.say("quiz")
-    assert "Which module" in texts_of(turn.replies[0]) and has_action(cards(turn)[-1], "quiz.start")
+    assert ui("quiz.which") in texts_of(turn.replies[0]) and has_action(cards(turn)[-1], "quiz.start")
 
     turn = await chat.say("quiz zzqqxx")  # names no module: answered as free text
     assert question_cards(turn) == []
@@ -188,7 +176,7 @@ async def test_quiz_command_without_or_with_an_unknown_module(chat: Chat) -> Non
 async def test_the_menu_button_starts_the_quiz(chat: Chat, catalog: Catalog) -> None:
     module = quiz_module(catalog)
     menu = cards(await chat.say("menu"))[0]
-    quiz_button = next(a["data"] for a in all_actions(menu)
+    quiz_button = next(a["data"] for a in card_actions(menu)
                        if a["data"].get("verb") == "quiz.start" and a["data"]["module"] == module.id)
 
     turn = await chat.click(quiz_button)
@@ -246,24 +234,27 @@ async def test_every_card_of_quiz_feedback_and_my_data_speaks_the_language(
         store: Store, catalog: Catalog, language: str) -> None:
     chat = Chat(store, Router(catalog), language=language)
     module = catalog.module(language, quiz_module(catalog).id)
-    ui = catalog.ui(language)
+    texts = catalog.ui(language)
     first = await start(chat, module)
-    assert module.quiz.questions[0].text in texts_of(first) or module.title in texts_of(first)
+    [attempt] = await store.attempts.list_attempts(chat.worker.id)
+    assert module.question(attempt.question_ids[0]).text in texts_of(first)
+    assert ui("quiz.position", language, module=module.title, number=1,
+              total=len(attempt.question_ids)) in texts_of(first)
     data = action(first, "quiz.answer")
-    assert ui["quiz.pick_answer"] in texts_of((await chat.click(data, choice="")).replacement)
+    assert texts["quiz.pick_answer"] in texts_of((await chat.click(data, choice="")).replacement)
     _, result = await answer_all(chat, module, first, wrong_choice)
-    assert ui["quiz.result.title"].format(module=module.title) in texts_of(result)
+    assert texts["quiz.result.title"].format(module=module.title) in texts_of(result)
     old = await chat.click(data, choice=right_choice(module, data["question"]))
-    assert ui["quiz.already_answered"] in texts_of(old.replacement)
+    assert texts["quiz.already_answered"] in texts_of(old.replacement)
 
     [form] = cards(await chat.click({"verb": "feedback.open", "module": module.id, "n": "x"}))
     refused = await chat.click(action(form, "feedback.submit"), rating="", category="", text="y" * 2001)
-    assert ui["feedback.missing_rating"] in texts_of(refused.replacement)
+    assert texts["feedback.missing_rating"] in texts_of(refused.replacement)
     thanks = await chat.click(action(form, "feedback.submit"), rating="3", category="device", text="ok")
-    assert ui["feedback.thanks.title"] in texts_of(thanks.replacement)
+    assert texts["feedback.thanks.title"] in texts_of(thanks.replacement)
 
     my_data = (await chat.click({"verb": "mydata.show", "n": "m"})).replacement
-    assert ui["mydata.title"] in texts_of(my_data) and module.title in texts_of(my_data)
+    assert texts["mydata.title"] in texts_of(my_data) and module.title in texts_of(my_data)
     confirm = (await chat.click(action(my_data, "mydata.delete"))).replacement
     done = (await chat.click(action(confirm, "mydata.delete"))).replacement
-    assert ui["mydata.deleted"] in texts_of(done)
+    assert texts["mydata.deleted"] in texts_of(done)

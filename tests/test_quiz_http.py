@@ -17,7 +17,8 @@ from bot.app import create_app
 from domain.models import AttemptStatus
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
-from test_quiz_harness import action, has_action, quiz_module, real_catalog, right_choice, texts_of
+from card_reading import action, has_action, texts_of
+from chat import ui, quiz_module, real_catalog, right_choice
 
 WORKER = "aad-quiz-worker"
 
@@ -111,7 +112,7 @@ async def test_the_same_invoke_five_times_at_once_records_one_answer(client, con
 
     assert all(status == 200 for status, _ in results)
     replaced = [body["value"] for _, body in results]
-    assert all("Correct" in texts_of(card) for card in replaced)
+    assert all(ui("quiz.correct") in texts_of(card) for card in replaced)
     [attempt] = await attempts(client)
     assert list(attempt.answers) == [data["question"]]
     next_cards = [c for c in connector.cards()[before:] if has_action(c, "quiz.answer")]
@@ -133,7 +134,7 @@ async def test_the_same_submit_five_times_at_once_records_one_answer(client, con
     later = connector.received[before:]
     updates = [b for method, _, b in later if method == "PUT"]
     assert len(updates) == 5  # each delivery puts the answered card in place of the question
-    assert all("Correct" in texts_of(u["attachments"][0]["content"]) for u in updates)
+    assert all(ui("quiz.correct") in texts_of(u["attachments"][0]["content"]) for u in updates)
     new_questions = [b for method, _, b in later if method == "POST"
                      for a in b.get("attachments") or [] if has_action(a["content"], "quiz.answer")]
     assert len(new_questions) == 1
@@ -152,4 +153,4 @@ async def test_a_whole_quiz_over_http_is_submitted_once(client, connector) -> No
 
     [attempt] = await attempts(client)
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.score == 100.0
-    assert sum("Quiz result" in texts_of(c) for c in connector.cards()) == 1
+    assert sum(ui("quiz.result.title", module=module.title) in texts_of(c) for c in connector.cards()) == 1

@@ -17,7 +17,7 @@ from domain.models import (
     EventKind, Feedback, FeedbackCategory, ModuleProgress, ProgressStatus, QuizAnswer, QuizAttempt, UsageEvent,
 )
 from bot.store.sqlite import SqliteStore
-from test_quiz_harness import real_catalog
+from chat import real_catalog
 
 PR, TEAMS = "password-reset", "teams"
 WINDOW = ["--since", "2026-11-01", "--until", "2026-11-30"]

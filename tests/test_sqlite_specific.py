@@ -193,9 +193,14 @@ async def test_report_queries_read_indexes_not_tables(store: SqliteStore, analyz
             return original(sql, params)
 
     flt = ReportFilter(since=date(2026, 11, 1), until=date(2026, 11, 30))
-    sqlite_reports.usage_report(Recorder(), flt)  # type: ignore[arg-type]
-    sqlite_reports.quiz_report(Recorder(), flt)  # type: ignore[arg-type]
-    sqlite_reports.feedback_report(Recorder(), flt)  # type: ignore[arg-type]
+    recorder = Recorder()
+    for fact in (sqlite_reports.cohort, sqlite_reports.started_by_day,
+                 sqlite_reports.completed_by_day, sqlite_reports.stuck_by_module,
+                 sqlite_reports.quiz_totals, sqlite_reports.quiz_misses):
+        fact(recorder, flt)  # type: ignore[arg-type]
+    sqlite_reports.quiz_workers(recorder, flt, ["outlook"])  # type: ignore[arg-type]
+    sqlite_reports.feedback_page(recorder, flt, None, 10)  # type: ignore[arg-type]
+    sqlite_reports.feedback_page(recorder, flt, "2026-11-20T00:00:00.000000Z|f9", 10)  # type: ignore[arg-type]
 
     reads = [p for p in plans
              if p.startswith(("SCAN ", "SEARCH ")) and not p.startswith("SCAN (")]

@@ -28,10 +28,11 @@ from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import CounterWriter
 from bot.store.cosmos_events import CosmosEventStore
 from bot.store.cosmos_jobs import CosmosJobRunStore, CosmosLeaseStore
-from bot.store.cosmos_rebuild import rebuild_counters
-from bot.store.cosmos_reports import CosmosReportStore
+from bot.store.cosmos_rebuild import CounterRebuild
+from bot.store.cosmos_reports import CosmosReportFacts
 from bot.store.cosmos_workers import CosmosFeedbackStore, CosmosProgressStore, CosmosWorkerStore
 from bot.store.erasure import RegistryPrivacyStore
+from domain.report_rules import Reports
 from bot.store.port import Health, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -100,7 +101,6 @@ class CosmosStore:
         self._client: CosmosClient | None = None
         self._credential: Any = None
         self._probe: Docs | None = None
-        self._sources: tuple[Docs, Docs, CounterWriter] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CosmosStore:
@@ -161,17 +161,17 @@ class CosmosStore:
         stats = Docs(containers["stats"], self.calls)
         counters = CounterWriter(stats, stuck_ttl_seconds=self.config.retention_days * DAY)
         self._probe = stats
-        self._sources = (workers, events, counters)
         self.workers = CosmosWorkerStore(workers)
         self.progress = CosmosProgressStore(workers, counters)
         self.events = CosmosEventStore(events, counters)
         self.attempts = CosmosAttemptStore(workers, counters)
         self.feedback = CosmosFeedbackStore(workers)
-        self.reports = CosmosReportStore(stats, workers)
+        self.reports = Reports(CosmosReportFacts(stats, workers))
         self.privacy = RegistryPrivacyStore(self)
         jobs = Docs(containers["jobs"], self.calls)
         self.leases = CosmosLeaseStore(jobs)
         self.job_runs = CosmosJobRunStore(jobs)
+        self.maintenance = CounterRebuild(workers, events, counters)
 
     async def _database(self, client: CosmosClient) -> DatabaseProxy:
         name = self.config.database
@@ -212,14 +212,6 @@ class CosmosStore:
                 raise
         return await self.calls.run(action, call)
 
-    async def rebuild_counters(self) -> int:
-        """Maintenance: recompute the report counters from the source documents (a full
-        scan; see cosmos_rebuild.py). Returns how many counter documents were written."""
-        if self._sources is None:
-            raise StoreUnavailable("Cosmos DB store unavailable: it is not open")
-        workers, events, counters = self._sources
-        return await rebuild_counters(workers, events, counters)
-
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
@@ -253,6 +245,6 @@ class CosmosStore:
             if recent:
                 parts.append(f"{len(recent)} failed or retried requests in the last minute")
             if lost:
-                parts.append(f"{lost} report counter updates lost: run rebuild_counters()")
+                parts.append(f"{lost} report counter updates lost: run `coach store rebuild-counters`")
             return Health("cosmos", "degraded", "; ".join(parts + recent[-1:]))
         return Health("cosmos", "ok")

@@ -162,6 +162,21 @@ class Docs:
             return [item async for item in self.container.query_items(sql, **kwargs)]
         return await self.calls.run(action, call, long=partition is None)
 
+    async def page(self, sql: str, params: dict[str, Any], action: str, *,
+                   token: str | None, page_size: int) -> tuple[list[Any], str | None]:
+        """One page of a cross-partition query from continuation `token` (None: the first),
+        and the token of the next page (None after the last). Each page gets the long budget
+        of its own, so a long listing never runs into one deadline."""
+        parameters = [{"name": name, "value": value} for name, value in params.items()]
+
+        async def call() -> tuple[list[Any], str | None]:
+            pager = self.container.query_items(
+                sql, parameters=parameters, max_item_count=page_size).by_page(token)
+            async for page in pager:
+                return [item async for item in page], pager.continuation_token
+            return [], None
+        return await self.calls.run(action, call, long=True)
+
     async def _read_quiet(self, doc_id: str, partition: str) -> Doc | None:
         """One point read, no retries; a missing document is None."""
         try:

@@ -9,7 +9,10 @@ UTC day (partition `usage:<module>` or `quiz:<module>`):
 - `stuck` day: exercise_stuck events; expires with the events it counts (per-item ttl);
 - `quiz` day: attempts submitted that day, passed, scoreSum/scoreCount, misses per question.
 Plus one `quizWorker` document per module and worker listing the (day, locale) pairs they
-submitted on, so "distinct workers in a window" is one COUNT query per module.
+submitted on (a bounded window's distinct workers: one COUNT per module), and per module the
+`quizDistinct` counters of distinct workers, for all locales (`*`) and per locale: +1 when a
+worker's first submission in the module (or in that locale) creates their `quizWorker`
+document (or adds the locale to it), -1 when a deletion removes that document.
 """
 
 from __future__ import annotations
@@ -36,8 +39,13 @@ log = logging.getLogger(__name__)
 PATCH_LIMIT = 10  # operations per patch request
 
 
+DISTINCT = "quizDistinct"
+ALL_LOCALES = "*"
+EVER = "all"  # the `day` of the distinct-worker counters: they count all time
+
+
 class Counter(NamedTuple):
-    kind: str  # usage | stuck | quiz
+    kind: str  # usage | stuck | quiz | quizDistinct
     module_id: str
     locale: str
     day: str
@@ -50,11 +58,12 @@ _FIELDS = {
     "usage": {"started": 0, "done": 0, "completed": 0, "minutes": {}},
     "stuck": {"stuck": 0},
     "quiz": {"attempts": 0, "passed": 0, "scoreSum": 0.0, "scoreCount": 0, "misses": {}},
+    DISTINCT: {"workers": 0},
 }
 
 
 def partition_of(kind: str, module_id: str) -> str:
-    return f"{'quiz' if kind == 'quiz' else 'usage'}:{module_id}"
+    return f"{'quiz' if kind in ('quiz', DISTINCT) else 'usage'}:{module_id}"
 
 
 def counter_doc_id(kind: str, locale: str, day: str) -> str:
@@ -63,6 +72,13 @@ def counter_doc_id(kind: str, locale: str, day: str) -> str:
 
 def quiz_worker_id(worker_id: str) -> str:
     return f"worker:{safe_key(worker_id)}"
+
+
+def quiz_worker_doc(module_id: str, worker_id: str, days: list[dict[str, str]]) -> Doc:
+    """The (day, locale) pairs a worker submitted a module's quiz on, and their locales."""
+    return {"id": quiz_worker_id(worker_id), "pk": partition_of("quiz", module_id),
+            "kind": "quizWorker", "moduleId": module_id, "workerId": worker_id, "days": days,
+            "locales": sorted({d["l"] for d in days})}
 
 
 def progress_counts(p: ModuleProgress | None) -> Counts:
@@ -104,6 +120,14 @@ def event_counts(e: UsageEvent | None) -> Counts:
     counts: Counts = defaultdict(float)
     if e is not None and e.kind == EventKind.EXERCISE_STUCK and e.module_id is not None:
         counts[Counter("stuck", e.module_id, e.locale, day_of(e.at), ("stuck",))] += 1
+    return counts
+
+
+def distinct_counts(module_id: str, locales: list[str], sign: int = 1) -> Counts:
+    """A worker's contribution to the distinct-worker counters of a module: once for all
+    locales when `locales` holds them all, once per locale they submitted in."""
+    counts: Counts = {Counter(DISTINCT, module_id, locale, EVER, ("workers",)): sign
+                      for locale in locales}
     return counts
 
 
@@ -185,28 +209,45 @@ class CounterWriter:
             target[segments[-1]] = op["value"]
 
     async def note_quiz_worker(self, a: QuizAttempt) -> None:
-        """Record that the attempt's worker submitted in its module on that day and locale."""
+        """Record that the attempt's worker submitted in its module on that day and locale;
+        count the worker once per module (and once per locale) in the distinct counters."""
         if a.status != AttemptStatus.SUBMITTED or a.submitted_at is None:
             return
         entry = {"d": day_of(a.submitted_at), "l": a.locale}
         partition, doc_id = partition_of("quiz", a.module_id), quiz_worker_id(a.worker_id)
         action = f"update the quiz workers of {a.module_id}"
-        condition = f"FROM c WHERE NOT ARRAY_CONTAINS(c.days, {_sql_object(entry)})"
-        op = [{"op": "add", "path": "/days/-", "value": entry}]
+        add = [{"op": "add", "path": "/days/-", "value": entry}]
         try:
-            if await self.stats.read(doc_id, partition, action) is None:
-                doc = {"id": doc_id, "pk": partition, "kind": "quizWorker",
-                       "moduleId": a.module_id, "workerId": a.worker_id, "days": [entry]}
-                if await self.stats.create(doc, action):
+            doc = await self.stats.read(doc_id, partition, action)
+            if doc is None:
+                doc = quiz_worker_doc(a.module_id, a.worker_id, [entry])
+                if await self.stats.create_once(doc, partition, action):
+                    await self.apply(distinct_counts(a.module_id, [ALL_LOCALES, a.locale]))
                     return
-            await self.stats.patch(doc_id, partition, op, action, condition=condition)
+                doc = await self.stats.read(doc_id, partition, action) or {"days": []}
+            if entry in doc.get("days", []):
+                return
+            if a.locale not in doc.get("locales", []):
+                new_locale = f"FROM c WHERE NOT ARRAY_CONTAINS(c.locales, {json.dumps(a.locale)})"
+                ops = [*add, {"op": "add", "path": "/locales/-", "value": a.locale}]
+                if await self.stats.patch(doc_id, partition, ops, action, condition=new_locale):
+                    await self.apply(distinct_counts(a.module_id, [a.locale]))
+                    return
+            condition = f"FROM c WHERE NOT ARRAY_CONTAINS(c.days, {_sql_object(entry)})"
+            await self.stats.patch(doc_id, partition, add, action, condition=condition)
         except StoreUnavailable as exc:
             self.stats.calls.health.counter_failures += 1
             log.error("quiz worker counter of %s not updated: %s", a.module_id, exc)
 
     async def forget_quiz_worker(self, module_id: str, worker_id: str) -> None:
-        await self.stats.delete(quiz_worker_id(worker_id), partition_of("quiz", module_id),
-                                f"delete the quiz workers entry of {module_id}")
+        """Delete the worker's `quizWorker` document; only the call that deleted it takes the
+        worker out of the distinct counters."""
+        partition, doc_id = partition_of("quiz", module_id), quiz_worker_id(worker_id)
+        action = f"delete the quiz workers entry of {module_id}"
+        doc = await self.stats.read(doc_id, partition, action)
+        if doc is not None and await self.stats.delete(doc_id, partition, action):
+            locales = doc.get("locales", [])
+            await self.apply(distinct_counts(module_id, [ALL_LOCALES, *locales], sign=-1))
 
 
 def _sql_object(entry: dict[str, str]) -> str:

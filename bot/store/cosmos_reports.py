@@ -1,52 +1,30 @@
-"""Admin reports on Cosmos DB, from the pre-aggregated counters (cosmos_counters.py).
+"""The report facts (domain/report_facts.py) of the Cosmos DB adapter, read from the
+pre-aggregated counters (cosmos_counters.py); the reports themselves are computed by
+domain/report_rules.py.
 
-A report reads one small document per module, locale and UTC day in the window (plus, for
-quizzes, one COUNT per module), never the source records; a module filter keeps the query in
-one partition. Feedback is the exception: the report lists the items themselves, so it is one
-query over feedback documents in the window. Definitions: domain/reports.py.
+A usage or quiz fact reads one small document per module, locale and UTC day in the window,
+never the source records; a module filter keeps the query in one partition, and the facts of
+one report share the documents read (`snapshot`). Distinct quiz workers come from one counter
+document per module (per locale, and for all locales) when the window is open-ended; a
+bounded window counts the module's `quizWorker` documents with one COUNT per module.
+Feedback items are listed themselves: one query in pages, with the server's continuation
+token as the cursor.
 """
 
 from __future__ import annotations
 
-from collections import Counter as Tally
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
 from domain.models import Feedback
-from domain.reports import (
-    FeedbackItem,
-    FeedbackReport,
-    MissedQuestion,
-    ModuleQuizStats,
-    ModuleUsage,
-    QuizReport,
-    ReportFilter,
-    UsageReport,
-    WeekUsage,
-    median,
-    ratio,
-)
-from bot.store.cosmos_container import Docs
-from bot.store.cosmos_counters import partition_of
+from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
+from domain.reports import ReportFilter
+from bot.store.cosmos_container import Doc, Docs
+from bot.store.cosmos_counters import ALL_LOCALES, DISTINCT, partition_of
 from bot.store.cosmos_docs import encode_time, from_doc
-
-MOST_MISSED = 3
-
-
-def _iso_week(day: str) -> str:
-    year, week, _ = date.fromisoformat(day).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _counter_query(flt: ReportFilter, kinds: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
-    clauses = [f"c.kind IN ({', '.join(repr(k) for k in kinds)})"]
-    params: dict[str, Any] = {}
-    if flt.module_id is not None:
-        clauses.append("c.pk = @pk")
-        params["@pk"] = partition_of(kinds[0], flt.module_id)
-    clauses += _window_clauses(flt, params, day="c.day", locale="c.locale")
-    return f"SELECT * FROM c WHERE {' AND '.join(clauses)}", params
 
 
 def _window_clauses(flt: ReportFilter, params: dict[str, Any], *, day: str, locale: str) -> list[str]:
@@ -64,83 +42,118 @@ def _window_clauses(flt: ReportFilter, params: dict[str, Any], *, day: str, loca
     return clauses
 
 
-def _positive(histogram: dict[str, float]) -> dict[str, int]:
-    return {key: int(n) for key, n in histogram.items() if n > 0}
+def _counter_query(flt: ReportFilter, kinds: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    clauses = [f"c.kind IN ({', '.join(repr(k) for k in kinds)})"]
+    params: dict[str, Any] = {}
+    if flt.module_id is not None:
+        clauses.append("c.pk = @pk")
+        params["@pk"] = partition_of(kinds[0], flt.module_id)
+    clauses += _window_clauses(flt, params, day="c.day", locale="c.locale")
+    return f"SELECT * FROM c WHERE {' AND '.join(clauses)}", params
 
 
-class CosmosReportStore:
+def _int(doc: Doc, name: str) -> int:
+    return int(doc.get(name, 0))
+
+
+def _by_day(docs: list[Doc], field: str) -> dict[date, int]:
+    days: dict[date, int] = defaultdict(int)
+    for doc in docs:
+        days[date.fromisoformat(doc["day"])] += _int(doc, field)
+    return dict(days)
+
+
+class CosmosReportFacts:
     def __init__(self, stats: Docs, workers: Docs):
         self._stats = stats
         self._workers = workers
+        self._memo: dict[tuple[str, tuple[str, ...]], list[Doc]] | None = None
 
-    async def _counters(self, flt: ReportFilter, *kinds: str) -> list[dict]:
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """The facts of one report share the counter documents they read."""
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    async def _counters(self, flt: ReportFilter, *kinds: str) -> list[Doc]:
+        key = (flt.model_dump_json(), kinds)
+        if self._memo is not None and key in self._memo:
+            return self._memo[key]
         sql, params = _counter_query(flt, kinds)
         partition = partition_of(kinds[0], flt.module_id) if flt.module_id is not None else None
-        return await self._stats.query(sql, params, f"read the {kinds[0]} counters",
+        docs = await self._stats.query(sql, params, f"read the {kinds[0]} counters",
                                        partition=partition)
+        if self._memo is not None:
+            self._memo[key] = docs
+        return docs
 
-    async def usage_report(self, flt: ReportFilter) -> UsageReport:
-        started: Tally[str] = Tally()
-        done: Tally[str] = Tally()
-        stuck: Tally[str] = Tally()
-        minutes: dict[str, Tally[int]] = defaultdict(Tally)
-        started_weeks: Tally[str] = Tally()
-        completed_weeks: Tally[str] = Tally()
+    async def _usage(self, flt: ReportFilter) -> list[Doc]:
+        return [d for d in await self._counters(flt, "usage", "stuck") if d["kind"] == "usage"]
+
+    async def cohort(self, flt: ReportFilter) -> list[CohortRow]:
+        rows: dict[tuple[str, bool, int | None], int] = defaultdict(int)
+        for doc in await self._usage(flt):
+            module, done = doc["moduleId"], _int(doc, "done")
+            rows[(module, False, None)] += _int(doc, "started") - done
+            timed = 0
+            for minutes, n in doc.get("minutes", {}).items():
+                rows[(module, True, int(minutes))] += int(n)
+                timed += int(n)
+            rows[(module, True, None)] += done - timed
+        return [CohortRow(*key, count) for key, count in rows.items()]
+
+    async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:
+        return _by_day(await self._usage(flt), "started")
+
+    async def completed_by_day(self, flt: ReportFilter) -> dict[date, int]:
+        return _by_day(await self._usage(flt), "completed")
+
+    async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:
+        stuck: dict[str, int] = defaultdict(int)
         for doc in await self._counters(flt, "usage", "stuck"):
-            module, week = doc["moduleId"], _iso_week(doc["day"])
             if doc["kind"] == "stuck":
-                stuck[module] += int(doc.get("stuck", 0))
-                continue
-            started[module] += int(doc.get("started", 0))
-            done[module] += int(doc.get("done", 0))
-            for value, n in _positive(doc.get("minutes", {})).items():
-                minutes[module][int(value)] += n
-            started_weeks[week] += int(doc.get("started", 0))
-            completed_weeks[week] += int(doc.get("completed", 0))
-        modules = []
-        for module in sorted(m for m in started.keys() | stuck.keys()
-                             if started[m] > 0 or stuck[m] > 0):
-            cohort, completed = max(started[module], 0), max(done[module], 0)
-            middle = median([float(v) for v in sorted(minutes[module].elements())])
-            modules.append(ModuleUsage(
-                module_id=module, started=cohort, completed=completed,
-                completion_rate=ratio(completed, cohort),
-                median_minutes=None if middle is None else round(middle, 4),
-                exercises_stuck=max(stuck[module], 0)))
-        weeks = [WeekUsage(week=week, started=max(started_weeks[week], 0),
-                           completed=max(completed_weeks[week], 0))
-                 for week in sorted(started_weeks.keys() | completed_weeks.keys())
-                 if started_weeks[week] > 0 or completed_weeks[week] > 0]
-        return UsageReport(modules=modules, weeks=weeks)
+                stuck[doc["moduleId"]] += _int(doc, "stuck")
+        return dict(stuck)
 
-    async def quiz_report(self, flt: ReportFilter) -> QuizReport:
-        attempts: Tally[str] = Tally()
-        passed: Tally[str] = Tally()
-        score_sum: dict[str, float] = defaultdict(float)
-        score_count: Tally[str] = Tally()
-        misses: dict[str, Tally[str]] = defaultdict(Tally)
+    async def quiz_totals(self, flt: ReportFilter) -> list[QuizTotals]:
+        totals: dict[str, list[float]] = {}
         for doc in await self._counters(flt, "quiz"):
-            module = doc["moduleId"]
-            attempts[module] += int(doc.get("attempts", 0))
-            passed[module] += int(doc.get("passed", 0))
-            score_sum[module] += float(doc.get("scoreSum", 0.0))
-            score_count[module] += int(doc.get("scoreCount", 0))
-            for question, n in _positive(doc.get("misses", {})).items():
-                misses[module][question] += n
-        modules = []
-        for module in sorted(m for m in attempts if attempts[m] > 0):
-            ranked = sorted(((q, n) for q, n in misses[module].items() if n > 0),
-                            key=lambda item: (-item[1], item[0]))[:MOST_MISSED]
-            average = score_sum[module] / score_count[module] if score_count[module] else 0.0
-            modules.append(ModuleQuizStats(
-                module_id=module, attempts=attempts[module],
-                workers=await self._distinct_workers(flt, module),
-                pass_rate=ratio(passed[module], attempts[module]),
-                average_score=round(average, 4),
-                most_missed=[MissedQuestion(question_id=q, misses=n) for q, n in ranked]))
-        return QuizReport(modules=modules)
+            row = totals.setdefault(doc["moduleId"], [0, 0, 0.0, 0])
+            row[0] += _int(doc, "attempts")
+            row[1] += _int(doc, "passed")
+            row[2] += float(doc.get("scoreSum", 0.0))
+            row[3] += _int(doc, "scoreCount")
+        return [QuizTotals(m, int(n), int(p), s, int(c)) for m, (n, p, s, c) in totals.items()]
 
-    async def _distinct_workers(self, flt: ReportFilter, module: str) -> int:
+    async def quiz_misses(self, flt: ReportFilter) -> list[MissCount]:
+        misses: dict[tuple[str, str], int] = defaultdict(int)
+        for doc in await self._counters(flt, "quiz"):
+            for question, n in doc.get("misses", {}).items():
+                misses[(doc["moduleId"], question)] += int(n)
+        return [MissCount(module, question, n) for (module, question), n in misses.items()]
+
+    async def quiz_workers(self, flt: ReportFilter, modules: list[str]) -> dict[str, int]:
+        if flt.since is None and flt.until is None:
+            return await self._distinct_counters(flt, modules)
+        return {module: await self._count_quiz_workers(flt, module) for module in modules}
+
+    async def _distinct_counters(self, flt: ReportFilter, modules: list[str]) -> dict[str, int]:
+        """O(modules): one counter document per module, kept on the write path."""
+        params: dict[str, Any] = {"@kind": DISTINCT, "@locale": flt.locale or ALL_LOCALES}
+        sql = "SELECT * FROM c WHERE c.kind = @kind AND c.locale = @locale"
+        partition = None
+        if flt.module_id is not None:
+            partition = params["@pk"] = partition_of("quiz", flt.module_id)
+            sql += " AND c.pk = @pk"
+        docs = await self._stats.query(sql, params, "read the quiz worker counters",
+                                       partition=partition)
+        found = {doc["moduleId"]: max(_int(doc, "workers"), 0) for doc in docs}
+        return {module: found.get(module, 0) for module in modules}
+
+    async def _count_quiz_workers(self, flt: ReportFilter, module: str) -> int:
         partition = partition_of("quiz", module)
         params: dict[str, Any] = {"@pk": partition}
         clauses = _window_clauses(flt, params, day="d.d", locale="d.l")
@@ -151,7 +164,8 @@ class CosmosReportStore:
                                          partition=partition)
         return int(result[0]) if result else 0
 
-    async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
+    async def feedback_page(self, flt: ReportFilter, cursor: str | None,
+                            limit: int) -> FeedbackPage:
         clauses, params = ["c.type = 'feedback'"], {}
         if flt.start():
             clauses.append("c.created_at >= @start")
@@ -165,21 +179,7 @@ class CosmosReportStore:
         if flt.locale is not None:
             clauses.append("c.locale = @locale")
             params["@locale"] = flt.locale
-        docs = await self._workers.query(f"SELECT * FROM c WHERE {' AND '.join(clauses)}",
-                                         params, "read feedback for the report")
-        items = sorted((from_doc(Feedback, d) for d in docs),
-                       key=lambda f: (f.created_at, f.id), reverse=True)
-        by_category = Tally(f.category.value for f in items)
-        by_rating = Tally(f.rating for f in items)
-        ratings: dict[str, list[int]] = defaultdict(list)
-        for f in items:
-            ratings[f.module_id or ""].append(f.rating)
-        return FeedbackReport(
-            by_category=dict(sorted(by_category.items())),
-            by_rating=dict(sorted(by_rating.items())),
-            average_rating_by_module={m: round(sum(r) / len(r), 4)
-                                      for m, r in sorted(ratings.items())},
-            items=[FeedbackItem(
-                id=f.id, created_at=f.created_at, module_id=f.module_id, category=f.category,
-                rating=f.rating, status=f.status, locale=f.locale,
-                anonymous=f.worker_id is None, text=f.text) for f in items])
+        docs, token = await self._workers.page(
+            f"SELECT * FROM c WHERE {' AND '.join(clauses)}", params,
+            "read feedback for the report", token=cursor, page_size=limit)
+        return FeedbackPage([FeedbackRow.of(from_doc(Feedback, d)) for d in docs], token)

@@ -6,39 +6,24 @@ No method awaits, so concurrent coroutines never interleave inside one.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from typing import TypeVar
 
 from domain.models import (
     AttemptStatus,
-    EventKind,
     Feedback,
     ModuleProgress,
-    ProgressStatus,
     QuizAnswer,
     QuizAttempt,
     Record,
     UsageEvent,
     Worker,
 )
-from domain.reports import (
-    FeedbackItem,
-    FeedbackReport,
-    MissedQuestion,
-    ModuleQuizStats,
-    ModuleUsage,
-    QuizReport,
-    ReportFilter,
-    UsageReport,
-    WeekUsage,
-    iso_week,
-    median,
-    ratio,
-)
-from bot.store.memory_dashboard import MemoryDashboardFacts
 from bot.store.erasure import RegistryPrivacyStore
+from bot.store.maintenance import NoCounters
 from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
+from bot.store.memory_dashboard import MemoryDashboardFacts
+from bot.store.memory_reports import MemoryReportFacts
 from bot.store.port import (
     AttemptWrite,
     ConcurrencyConflict,
@@ -46,9 +31,9 @@ from bot.store.port import (
     WriteOutcome,
     answer_refusal,
 )
+from domain.report_rules import Reports
 
 R = TypeVar("R", bound=Record)
-MOST_MISSED = 3
 
 
 def _utc(moment: datetime) -> datetime:
@@ -239,93 +224,6 @@ def _newest_first(items: list[Feedback]) -> list[Feedback]:
     return sorted(items, key=lambda f: (f.created_at, f.id), reverse=True)
 
 
-class _Window:
-    """A report filter as a test on (time, module, locale)."""
-
-    def __init__(self, flt: ReportFilter):
-        self.start, self.end = flt.start(), flt.end()
-        self.module_id, self.locale = flt.module_id, flt.locale
-
-    def __call__(self, at: datetime | None, module_id: str | None, locale: str) -> bool:
-        return (at is not None
-                and (self.start is None or at >= self.start)
-                and (self.end is None or at < self.end)
-                and (self.module_id is None or module_id == self.module_id)
-                and (self.locale is None or locale == self.locale))
-
-
-class MemoryReportStore:
-    def __init__(self, data: _Data):
-        self._data = data
-
-    async def usage_report(self, flt: ReportFilter) -> UsageReport:
-        inside = _Window(flt)
-        progress = list(self._data.progress.values())
-        cohorts: dict[str, list[ModuleProgress]] = defaultdict(list)
-        for p in progress:
-            if inside(p.started_at, p.module_id, p.locale):
-                cohorts[p.module_id].append(p)
-        stuck = Counter(e.module_id for e in self._data.events.values()
-                        if e.kind == EventKind.EXERCISE_STUCK and e.module_id is not None
-                        and inside(e.at, e.module_id, e.locale))
-        modules = []
-        for module_id in sorted(cohorts.keys() | stuck.keys()):
-            cohort = cohorts.get(module_id, [])
-            done = [p for p in cohort if p.status == ProgressStatus.DONE]
-            minutes = sorted(p.minutes_to_complete for p in done
-                             if p.minutes_to_complete is not None)
-            middle = median(minutes)
-            modules.append(ModuleUsage(
-                module_id=module_id, started=len(cohort), completed=len(done),
-                completion_rate=ratio(len(done), len(cohort)),
-                median_minutes=None if middle is None else round(middle, 4),
-                exercises_stuck=stuck.get(module_id, 0)))
-        started = Counter(iso_week(p.started_at) for c in cohorts.values() for p in c)
-        completed = Counter(iso_week(p.completed_at) for p in progress  # type: ignore[arg-type]
-                            if p.status == ProgressStatus.DONE
-                            and inside(p.completed_at, p.module_id, p.locale))
-        weeks = [WeekUsage(week=week, started=started.get(week, 0),
-                           completed=completed.get(week, 0))
-                 for week in sorted(started.keys() | completed.keys())]
-        return UsageReport(modules=modules, weeks=weeks)
-
-    async def quiz_report(self, flt: ReportFilter) -> QuizReport:
-        inside = _Window(flt)
-        by_module: dict[str, list[QuizAttempt]] = defaultdict(list)
-        for a in self._data.attempts.values():
-            if a.status == AttemptStatus.SUBMITTED and inside(a.submitted_at, a.module_id, a.locale):
-                by_module[a.module_id].append(a)
-        modules = []
-        for module_id in sorted(by_module):
-            attempts = by_module[module_id]
-            scores = [a.score for a in attempts if a.score is not None]
-            misses = Counter(qid for a in attempts
-                             for qid, answer in a.answers.items() if not answer.correct)
-            ranked = sorted(misses.items(), key=lambda item: (-item[1], item[0]))[:MOST_MISSED]
-            modules.append(ModuleQuizStats(
-                module_id=module_id, attempts=len(attempts),
-                workers=len({a.worker_id for a in attempts}),
-                pass_rate=ratio(sum(1 for a in attempts if a.passed), len(attempts)),
-                average_score=round(sum(scores) / len(scores), 4) if scores else 0.0,
-                most_missed=[MissedQuestion(question_id=qid, misses=n) for qid, n in ranked]))
-        return QuizReport(modules=modules)
-
-    async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
-        inside = _Window(flt)
-        items = _newest_first([f for f in self._data.feedback.values()
-                               if inside(f.created_at, f.module_id, f.locale)])
-        ratings: dict[str, list[int]] = defaultdict(list)
-        for f in items:
-            ratings[f.module_id or ""].append(f.rating)
-        return FeedbackReport(
-            by_category=dict(sorted(Counter(f.category.value for f in items).items())),
-            by_rating=dict(sorted(Counter(f.rating for f in items).items())),
-            average_rating_by_module={module_id: round(sum(r) / len(r), 4)
-                                      for module_id, r in sorted(ratings.items())},
-            items=[FeedbackItem(
-                id=f.id, created_at=f.created_at, module_id=f.module_id, category=f.category,
-                rating=f.rating, status=f.status, locale=f.locale,
-                anonymous=f.worker_id is None, text=f.text) for f in items])
 
 
 class MemoryStore:
@@ -338,11 +236,12 @@ class MemoryStore:
         self.events = MemoryEventStore(data)
         self.attempts = MemoryAttemptStore(data)
         self.feedback = MemoryFeedbackStore(data)
-        self.reports = MemoryReportStore(data)
+        self.reports = Reports(MemoryReportFacts(data))
         self.dashboard = MemoryDashboardFacts(data)
         self.privacy = RegistryPrivacyStore(self)
         self.leases = MemoryLeaseStore()
         self.job_runs = MemoryJobRunStore()
+        self.maintenance = NoCounters("memory")
 
     async def open(self) -> None:
         pass

@@ -9,20 +9,7 @@ from domain.dashboard import BestScore, Counts, FirstAttempts, Page, StuckStep, 
 from domain.dashboard import WrongChoice, worker_language
 from domain.models import AttemptStatus, EventKind, FeedbackStatus, ProgressStatus, QuizAttempt
 from domain.reports import ReportFilter
-
-
-class _In:
-    """A report filter as a test on (time, module, locale)."""
-
-    def __init__(self, flt: ReportFilter):
-        self.start, self.end = flt.start(), flt.end()
-        self.module_id, self.locale = flt.module_id, flt.locale
-
-    def __call__(self, at: Any, module_id: str | None, locale: str) -> bool:
-        return (at is not None and (self.start is None or at >= self.start)
-                and (self.end is None or at < self.end)
-                and (self.module_id is None or module_id == self.module_id)
-                and (self.locale is None or locale == self.locale))
+from bot.store.memory_reports import _Window
 
 
 def _submitted(data: Any) -> list[QuizAttempt]:
@@ -40,7 +27,7 @@ class MemoryDashboardFacts:
         end, d = flt.end(), self._data
         installed = sum(1 for w in d.workers.values() if w.installed and (end is None or w.created_at < end)
                         and (flt.locale is None or worker_language(w.language, w.teams_locale) == flt.locale))
-        in_active, in_window = _In(active), _In(flt)
+        in_active, in_window = _Window(active), _Window(flt)
         active_ids = {e.worker_id for e in d.events.values()
                       if e.worker_id is not None and in_active(e.at, e.module_id, e.locale)}
         trained = {p.worker_id for p in d.progress.values()
@@ -50,7 +37,7 @@ class MemoryDashboardFacts:
         return Counts(installed, len(active_ids), len(trained), open_feedback)
 
     async def quiz_passers(self, flt: ReportFilter) -> dict[str, int]:
-        inside = _In(flt)
+        inside = _Window(flt)
         passers: dict[str, set[str]] = defaultdict(set)
         for a in _submitted(self._data):
             if a.passed and inside(a.submitted_at, a.module_id, a.locale):
@@ -58,7 +45,7 @@ class MemoryDashboardFacts:
         return {module_id: len(ids) for module_id, ids in passers.items()}
 
     async def stuck_steps(self, flt: ReportFilter) -> list[StuckStep]:
-        inside = _In(flt)
+        inside = _Window(flt)
         steps = Counter((e.module_id, e.step_index) for e in self._data.events.values()
                         if e.kind == EventKind.EXERCISE_STUCK and e.module_id is not None
                         and e.step_index is not None and inside(e.at, e.module_id, e.locale))
@@ -68,7 +55,7 @@ class MemoryDashboardFacts:
         first: dict[tuple[str, str], QuizAttempt] = {}
         for a in sorted(_submitted(self._data), key=lambda a: a.submitted_at):
             first.setdefault((a.worker_id, a.module_id), a)
-        inside = _In(flt)
+        inside = _Window(flt)
         workers: Counter[str] = Counter()
         passed: Counter[str] = Counter()
         for a in first.values():
@@ -78,14 +65,14 @@ class MemoryDashboardFacts:
         return [FirstAttempts(m, n, passed[m]) for m, n in workers.items()]
 
     async def wrong_choices(self, flt: ReportFilter) -> list[WrongChoice]:
-        inside = _In(flt)
+        inside = _Window(flt)
         choices = Counter((a.module_id, answer.question_id, tuple(sorted(answer.chosen)))
                           for a in _submitted(self._data) if inside(a.submitted_at, a.module_id, a.locale)
                           for answer in a.answers.values() if not answer.correct)
         return [WrongChoice(m, q, options, n) for (m, q, options), n in choices.items()]
 
     async def best_scores(self, flt: ReportFilter, offset: int, limit: int) -> Page:
-        inside = _In(flt)
+        inside = _Window(flt)
         grouped: dict[tuple[str, str], list[QuizAttempt]] = defaultdict(list)
         for a in _submitted(self._data):
             if inside(a.submitted_at, a.module_id, a.locale):
@@ -101,7 +88,7 @@ class MemoryDashboardFacts:
 
     async def workers(self, flt: ReportFilter, query: WorkerQuery) -> Page:
         d = self._data
-        window = _In(flt.model_copy(update={"locale": None}))
+        window = _Window(flt.model_copy(update={"locale": None}))
         done: Counter[str] = Counter(p.worker_id for p in d.progress.values()
                                      if p.status == ProgressStatus.DONE
                                      and window(p.completed_at, p.module_id, p.locale))

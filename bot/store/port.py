@@ -17,6 +17,7 @@ suite (tests/store_contract/). Rules every adapter keeps:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -160,6 +161,32 @@ class ReportStore(Protocol):
     async def feedback_report(self, flt: ReportFilter) -> FeedbackReport: ...
 
 
+@dataclass(frozen=True)
+class RebuildProgress:
+    phase: str  # what is being read or written
+    pages: int  # source pages read so far
+    documents: int  # documents read (or, when writing, written) so far
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    rebuilt: bool  # False: this backend keeps no report counters, so nothing was done
+    detail: str
+    counter_documents: int = 0
+    pages: int = 0
+    resumed: bool = False  # carried on from the checkpoint of an interrupted run
+
+
+class MaintenanceStore(Protocol):
+    async def rebuild_counters(
+        self, progress: Callable[[RebuildProgress], None] | None = None
+    ) -> RebuildResult:
+        """Recompute pre-aggregated report counters from the stored records, resuming an
+        interrupted run; `progress` is told after every page. A backend that computes its
+        reports from the records keeps no counters and answers rebuilt=False."""
+        ...
+
+
 class PrivacyStore(Protocol):
     async def delete_worker_data(self, worker_id: str) -> None:
         """Remove everything stored about the worker: every aggregate in
@@ -232,6 +259,7 @@ class Store(Protocol):
     privacy: PrivacyStore
     leases: LeaseStore
     job_runs: JobRunStore
+    maintenance: MaintenanceStore
 
     async def open(self) -> None:
         """Connect, migrate / create containers. Raises StoreUnavailable with a clear reason."""

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
-from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
-from bot.store import sqlite_reports
+from domain.report_rules import Reports
 from bot.store.erasure import RegistryPrivacyStore
+from bot.store.maintenance import NoCounters
 from bot.store.port import (
     AttemptWrite,
     ConcurrencyConflict,
@@ -29,6 +29,8 @@ from bot.store.port import (
 from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_dashboard import SqliteDashboardFacts
+from bot.store.sqlite_reader import SqliteReader
+from bot.store.sqlite_reports import SqliteReportFacts
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
@@ -327,24 +329,6 @@ class SqliteFeedbackStore(_WorkerRows):
                          created_at=decode_time(r["created_at"])) for r in rows]
 
 
-class SqliteReportStore:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
-
-    @guard("compute the usage report")
-    async def usage_report(self, flt: ReportFilter) -> UsageReport:
-        with self._db.transaction("DEFERRED") as conn:
-            return sqlite_reports.usage_report(conn, flt)
-
-    @guard("compute the quiz report")
-    async def quiz_report(self, flt: ReportFilter) -> QuizReport:
-        with self._db.transaction("DEFERRED") as conn:
-            return sqlite_reports.quiz_report(conn, flt)
-
-    @guard("compute the feedback report")
-    async def feedback_report(self, flt: ReportFilter) -> FeedbackReport:
-        with self._db.transaction("DEFERRED") as conn:
-            return sqlite_reports.feedback_report(conn, flt)
 
 
 class SqliteStore:
@@ -357,11 +341,13 @@ class SqliteStore:
         self.events = SqliteEventStore(self._db)
         self.attempts = SqliteAttemptStore(self._db)
         self.feedback = SqliteFeedbackStore(self._db)
-        self.reports = SqliteReportStore(self._db)
-        self.dashboard = SqliteDashboardFacts(self._db)
+        self._reader = SqliteReader(self._db.path, busy_timeout_ms)  # reports, in a thread
+        self.reports = Reports(SqliteReportFacts(self._reader))
+        self.dashboard = SqliteDashboardFacts(self._reader)
         self.privacy = RegistryPrivacyStore(self)
         self.leases = SqliteLeaseStore(self._db)
         self.job_runs = SqliteJobRunStore(self._db)
+        self.maintenance = NoCounters("sqlite")
 
     @property
     def path(self) -> Path:
@@ -371,7 +357,7 @@ class SqliteStore:
         self._db.open()
 
     async def close(self) -> None:
-        self.dashboard.close()
+        self._reader.close()
         self._db.close()
 
     async def health(self) -> Health:

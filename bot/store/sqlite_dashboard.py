@@ -12,7 +12,6 @@ from domain.dashboard import BestScore, Counts, FirstAttempts, Page, StuckStep, 
 from domain.dashboard import WrongChoice
 from domain.models import EventKind
 from domain.reports import ReportFilter
-from bot.store.sqlite_connection import SqliteConnection
 from bot.store.sqlite_migrations import decode_time, encode_time
 from bot.store.sqlite_reader import SqliteReader
 from bot.store.sqlite_reports import _where as where_clause
@@ -129,11 +128,11 @@ def workers(conn: sqlite3.Connection, flt: ReportFilter, query: WorkerQuery) -> 
 
 
 class SqliteDashboardFacts:
-    def __init__(self, db: SqliteConnection):
-        self._reader = SqliteReader(db.path, db.busy_timeout_ms)
+    def __init__(self, reader: SqliteReader):
+        self._reader = reader
 
     def close(self) -> None:
-        self._reader.close()
+        pass  # the reader belongs to the store
 
     async def counts(self, flt: ReportFilter, active: ReportFilter) -> Counts:
         return await self._reader.read("count the dashboard's workers", lambda c: counts(c, flt, active))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -21,14 +23,37 @@ T = TypeVar("T")
 
 
 class SqliteReader:
+    """One connection, one thread: reads queue behind each other. `snapshot()` keeps one read
+    transaction open across several `read()` calls of the same task, so they agree."""
+
     def __init__(self, path: Path, busy_timeout_ms: int):
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._in_snapshot: ContextVar[bool] = ContextVar(f"sqlite_snapshot_{id(self)}", default=False)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        if self._in_snapshot.get():
+            yield
+            return
+        async with self._lock:
+            await self._call("start a read", lambda conn: conn.execute("BEGIN DEFERRED"))
+            token = self._in_snapshot.set(True)
+            try:
+                yield
+            finally:
+                self._in_snapshot.reset(token)
+                await self._call("end a read", lambda conn: conn.execute("ROLLBACK"))
 
     async def read(self, action: str, query: Callable[[sqlite3.Connection], T]) -> T:
-        """`query(conn)` in one read transaction, in the reader thread."""
+        """`query(conn)` in the reader thread, inside the current snapshot or one of its own."""
+        async with self.snapshot():
+            return await self._call(action, query)
+
+    async def _call(self, action: str, query: Callable[[sqlite3.Connection], T]) -> T:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
         loop = asyncio.get_running_loop()
@@ -36,12 +61,7 @@ class SqliteReader:
 
     def _run(self, action: str, query: Callable[[sqlite3.Connection], T]) -> T:
         try:
-            conn = self._connection()
-            conn.execute("BEGIN DEFERRED")
-            try:
-                return query(conn)
-            finally:
-                conn.execute("ROLLBACK")
+            return query(self._connection())
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"SQLite store unavailable: could not {action} ({error_reason(exc)})") from exc
 

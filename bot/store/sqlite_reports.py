@@ -1,38 +1,33 @@
-"""The admin reports as SQL aggregates (definitions: domain/reports.py).
+"""The report facts (domain/report_facts.py) of the SQLite adapter, as SQL aggregates; the
+reports themselves are computed by domain/report_rules.py.
 
 Each query is a GROUP BY over a covering index (see migration 2) and only aggregated rows
 reach Python. Where statistics from ANALYZE could lure the planner onto a time index that is
-not covering (events(at) for retention), INDEXED BY pins the covering one. The median comes from a histogram of minutes, computed here from its counts.
+not covering (events(at) for retention), INDEXED BY pins the covering one. A report's facts
+are read in one DEFERRED transaction (`snapshot`), so they agree with each other.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date
 
-from domain.models import EventKind, ProgressStatus
-from domain.reports import (
-    FeedbackItem,
-    FeedbackReport,
-    MissedQuestion,
-    ModuleQuizStats,
-    ModuleUsage,
-    QuizReport,
-    ReportFilter,
-    UsageReport,
-    WeekUsage,
-    ratio,
-)
+from domain.models import EventKind
+from domain.report_facts import COMPLETED, SUBMITTED
+from domain.report_facts import CohortRow, FeedbackPage, FeedbackRow, MissCount, QuizTotals
+from domain.reports import ReportFilter
+from bot.store.sqlite_reader import SqliteReader
 from bot.store.sqlite_migrations import decode_time, encode_time
 
-MOST_MISSED = 3
+DAY = "substr({}, 1, 10)"  # the UTC day of a stored time (fixed-width UTC text)
 
 
 def _where(
     flt: ReportFilter, time_column: str, *conditions: str, params: Sequence[object] = ()
 ) -> tuple[str, list[object]]:
-    """The WHERE clause of a report query: `conditions`, the date window on `time_column`,
+    """The WHERE clause of a fact query: `conditions`, the date window on `time_column`,
     and the module / locale filters."""
     clauses, values = list(conditions), list(params)
     start, end = flt.start(), flt.end()
@@ -52,110 +47,127 @@ def _where(
     return " AND ".join(clauses), values
 
 
-def histogram_median(histogram: list[tuple[int, int]]) -> float | None:
-    """The median of values given as ascending (value, count) pairs."""
-    total = sum(count for _, count in histogram)
-    if total == 0:
-        return None
-    low, high = (total - 1) // 2, total // 2  # 0-based positions of the middle value(s)
-    seen, low_value = 0, None
-    for value, count in histogram:
-        seen += count
-        if low_value is None and seen > low:
-            low_value = value
-        if seen > high:
-            return (low_value + value) / 2
-    raise AssertionError("unreachable: the positions are below the total")
+def _days(rows: Sequence[tuple[str, int]]) -> dict[date, int]:
+    return {date.fromisoformat(day): count for day, count in rows}
 
 
-def usage_report(conn: sqlite3.Connection, flt: ReportFilter) -> UsageReport:
-    cohort, cohort_params = _where(flt, "started_at")
-    started: Counter[str] = Counter()
-    completed: Counter[str] = Counter()
-    minutes_histogram: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    # The median from a histogram: one GROUP BY, a few rows per distinct minute count.
-    for module_id, status, minutes, members in conn.execute(
-            f"""SELECT module_id, status, minutes_to_complete, COUNT(*) FROM progress
-                WHERE {cohort} GROUP BY module_id, status, minutes_to_complete
-                ORDER BY module_id, status, minutes_to_complete""", cohort_params):
-        started[module_id] += members
-        if status == ProgressStatus.DONE:
-            completed[module_id] += members
-            if minutes is not None:
-                minutes_histogram[module_id].append((minutes, members))
-    stuck_where, stuck_params = _where(flt, "at", "kind = ?", "module_id IS NOT NULL",
-                                       params=[EventKind.EXERCISE_STUCK.value])
-    stuck = dict(conn.execute(
+def cohort(conn: sqlite3.Connection, flt: ReportFilter) -> list[CohortRow]:
+    where, params = _where(flt, "started_at")
+    return [CohortRow(module_id, status == COMPLETED.value, minutes, members)
+            for module_id, status, minutes, members in conn.execute(
+                f"""SELECT module_id, status, minutes_to_complete, COUNT(*) FROM progress
+                    WHERE {where} GROUP BY module_id, status, minutes_to_complete""", params)]
+
+
+def started_by_day(conn: sqlite3.Connection, flt: ReportFilter) -> dict[date, int]:
+    where, params = _where(flt, "started_at")
+    day = DAY.format("started_at")
+    return _days(conn.execute(
+        f"SELECT {day}, COUNT(*) FROM progress WHERE {where} GROUP BY {day}", params).fetchall())
+
+
+def completed_by_day(conn: sqlite3.Connection, flt: ReportFilter) -> dict[date, int]:
+    where, params = _where(flt, "completed_at", f"status = '{COMPLETED.value}'")
+    day = DAY.format("completed_at")
+    return _days(conn.execute(
+        f"""SELECT {day}, COUNT(*) FROM progress INDEXED BY idx_progress_completed
+            WHERE {where} GROUP BY {day}""", params).fetchall())
+
+
+def stuck_by_module(conn: sqlite3.Connection, flt: ReportFilter) -> dict[str, int]:
+    where, params = _where(flt, "at", "kind = ?", "module_id IS NOT NULL",
+                           params=[EventKind.EXERCISE_STUCK.value])
+    return dict(conn.execute(
         f"""SELECT module_id, COUNT(*) FROM events INDEXED BY idx_events_kind_module
-            WHERE {stuck_where} GROUP BY module_id""",
-        stuck_params).fetchall())
-
-    modules = []
-    for module_id in sorted(started.keys() | stuck.keys()):
-        median = histogram_median(minutes_histogram.get(module_id, []))
-        modules.append(ModuleUsage(
-            module_id=module_id, started=started[module_id], completed=completed[module_id],
-            completion_rate=ratio(completed[module_id], started[module_id]),
-            median_minutes=None if median is None else round(median, 4),
-            exercises_stuck=stuck.get(module_id, 0)))
-
-    started_by_week = dict(conn.execute(
-        f"SELECT started_week, COUNT(*) FROM progress WHERE {cohort} GROUP BY started_week",
-        cohort_params).fetchall())
-    done_where, done_params = _where(flt, "completed_at", "status = 'done'")
-    completed_by_week = dict(conn.execute(
-        f"SELECT completed_week, COUNT(*) FROM progress WHERE {done_where} GROUP BY completed_week",
-        done_params).fetchall())
-    weeks = [WeekUsage(week=week, started=started_by_week.get(week, 0),
-                       completed=completed_by_week.get(week, 0))
-             for week in sorted(started_by_week.keys() | completed_by_week.keys())]
-    return UsageReport(modules=modules, weeks=weeks)
+            WHERE {where} GROUP BY module_id""", params).fetchall())
 
 
-def quiz_report(conn: sqlite3.Connection, flt: ReportFilter) -> QuizReport:
-    submitted, params = _where(flt, "submitted_at", "status = 'submitted'")
-    stats = conn.execute(
-        f"""SELECT module_id, COUNT(*), COUNT(DISTINCT worker_id), TOTAL(passed), AVG(score)
-            FROM attempts INDEXED BY idx_attempts_submitted
-            WHERE {submitted} GROUP BY module_id ORDER BY module_id""",
-        params).fetchall()
-    missed_where, missed_params = _where(flt, "submitted_at", "correct = 0")
-    missed: dict[str, list[MissedQuestion]] = {}
-    for module_id, question_id, misses in conn.execute(
-            f"""SELECT module_id, question_id, misses FROM (
-                    SELECT module_id, question_id, COUNT(*) AS misses,
-                           ROW_NUMBER() OVER (PARTITION BY module_id
-                                              ORDER BY COUNT(*) DESC, question_id) AS place
-                    FROM answers INDEXED BY idx_answers_missed
-                    WHERE {missed_where} GROUP BY module_id, question_id)
-                WHERE place <= {MOST_MISSED:d} ORDER BY module_id, place""", missed_params):
-        missed.setdefault(module_id, []).append(
-            MissedQuestion(question_id=question_id, misses=misses))
-    return QuizReport(modules=[
-        ModuleQuizStats(
-            module_id=module_id, attempts=attempts, workers=workers,
-            pass_rate=ratio(passed, attempts),
-            average_score=round(average or 0.0, 4),
-            most_missed=missed.get(module_id, []))
-        for module_id, attempts, workers, passed, average in stats])
+def _submitted(flt: ReportFilter) -> tuple[str, list[object]]:
+    # Literal statuses (domain constants): the partial indexes are chosen only for literals.
+    return _where(flt, "submitted_at", f"status = '{SUBMITTED.value}'")
 
 
-def feedback_report(conn: sqlite3.Connection, flt: ReportFilter) -> FeedbackReport:
-    where, params = _where(flt, "created_at")
-    by_category = dict(conn.execute(
-        f"SELECT category, COUNT(*) FROM feedback WHERE {where} GROUP BY category ORDER BY category",
+def quiz_totals(conn: sqlite3.Connection, flt: ReportFilter) -> list[QuizTotals]:
+    where, params = _submitted(flt)
+    return [QuizTotals(module_id, attempts, int(passed), score_sum, score_count)
+            for module_id, attempts, passed, score_sum, score_count in conn.execute(
+                f"""SELECT module_id, COUNT(*), TOTAL(passed), TOTAL(score), COUNT(score)
+                    FROM attempts INDEXED BY idx_attempts_submitted
+                    WHERE {where} GROUP BY module_id""", params)]
+
+
+def quiz_workers(conn: sqlite3.Connection, flt: ReportFilter, modules: list[str]) -> dict[str, int]:
+    where, params = _submitted(flt)
+    counts = dict(conn.execute(
+        f"""SELECT module_id, COUNT(DISTINCT worker_id) FROM attempts
+            INDEXED BY idx_attempts_submitted WHERE {where} GROUP BY module_id""",
         params).fetchall())
-    by_rating = dict(conn.execute(
-        f"SELECT rating, COUNT(*) FROM feedback WHERE {where} GROUP BY rating ORDER BY rating",
-        params).fetchall())
-    average_by_module = {module_id: round(average, 4) for module_id, average in conn.execute(
-        f"""SELECT COALESCE(module_id, ''), AVG(rating) FROM feedback WHERE {where}
-            GROUP BY 1 ORDER BY 1""", params)}
-    items = [FeedbackItem(
-        id=row["id"], created_at=decode_time(row["created_at"]), module_id=row["module_id"],
-        category=row["category"], rating=row["rating"], status=row["status"],
-        locale=row["locale"], anonymous=row["worker_id"] is None, text=row["text"])
-        for row in conn.execute(
-            f"SELECT * FROM feedback WHERE {where} ORDER BY created_at DESC, id DESC", params)]
-    return FeedbackReport(by_category=by_category, by_rating=by_rating,
-                          average_rating_by_module=average_by_module, items=items)
+    return {module_id: counts.get(module_id, 0) for module_id in modules}
+
+
+def quiz_misses(conn: sqlite3.Connection, flt: ReportFilter) -> list[MissCount]:
+    # answers.submitted_at is set when (and only when) the attempt is submitted.
+    where, params = _where(flt, "submitted_at", "correct = 0")
+    return [MissCount(*row) for row in conn.execute(
+        f"""SELECT module_id, question_id, COUNT(*) FROM answers INDEXED BY idx_answers_missed
+            WHERE {where} GROUP BY module_id, question_id""", params)]
+
+
+def feedback_page(conn: sqlite3.Connection, flt: ReportFilter, cursor: str | None,
+                  limit: int) -> FeedbackPage:
+    """Newest first, keyset-paged on (created_at, id): the cursor is the last row's pair."""
+    after = cursor.split("|", 1) if cursor else None
+    keyset = ["created_at <= ?", "(created_at < ? OR id < ?)"] if after else []
+    where, params = _where(flt, "created_at", *keyset,
+                           params=[after[0], after[0], after[1]] if after else [])
+    rows = conn.execute(
+        f"""SELECT * FROM feedback WHERE {where}
+            ORDER BY created_at DESC, id DESC LIMIT {limit + 1:d}""", params).fetchall()
+    items = [FeedbackRow(r["id"], r["worker_id"], r["module_id"], r["rating"], r["category"],
+                         r["text"], r["locale"], r["status"], decode_time(r["created_at"]))
+             for r in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return FeedbackPage(items, f"{last['created_at']}|{last['id']}" if last else None)
+
+
+class SqliteReportFacts:
+    """Read by the store's second, read-only connection in its own thread (sqlite_reader.py),
+    so a heavy report never stalls a worker's turn on the main connection."""
+
+    def __init__(self, reader: SqliteReader):
+        self._reader = reader
+
+    def snapshot(self) -> AbstractAsyncContextManager[None]:
+        return self._reader.snapshot()
+
+    async def cohort(self, flt: ReportFilter) -> list[CohortRow]:
+        return await self._reader.read("count the progress for the usage report", lambda c: cohort(c, flt))
+
+    async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:
+        return await self._reader.read("count the progress for the usage report",
+                                       lambda c: started_by_day(c, flt))
+
+    async def completed_by_day(self, flt: ReportFilter) -> dict[date, int]:
+        return await self._reader.read("count the completions for the usage report",
+                                       lambda c: completed_by_day(c, flt))
+
+    async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:
+        return await self._reader.read("count the stuck events for the usage report",
+                                       lambda c: stuck_by_module(c, flt))
+
+    async def quiz_totals(self, flt: ReportFilter) -> list[QuizTotals]:
+        return await self._reader.read("count the quiz attempts for the quiz report",
+                                       lambda c: quiz_totals(c, flt))
+
+    async def quiz_workers(self, flt: ReportFilter, modules: list[str]) -> dict[str, int]:
+        return await self._reader.read("count the quiz workers for the quiz report",
+                                       lambda c: quiz_workers(c, flt, modules))
+
+    async def quiz_misses(self, flt: ReportFilter) -> list[MissCount]:
+        return await self._reader.read("count the missed questions for the quiz report",
+                                       lambda c: quiz_misses(c, flt))
+
+    async def feedback_page(self, flt: ReportFilter, cursor: str | None,
+                            limit: int) -> FeedbackPage:
+        return await self._reader.read("read feedback for the feedback report",
+                                       lambda c: feedback_page(c, flt, cursor, limit))
