@@ -23,6 +23,7 @@ from azure.cosmos.documents import ConnectionPolicy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from bot.store.cosmos_attempts import CosmosAttemptStore
+from bot.store.no_dashboard import NoDashboardFacts
 from bot.store.cosmos_calls import Calls, HealthLog, RetryPolicy
 from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import CounterWriter
@@ -167,6 +168,7 @@ class CosmosStore:
         self.attempts = CosmosAttemptStore(workers, counters)
         self.feedback = CosmosFeedbackStore(workers)
         self.reports = Reports(CosmosReportFacts(stats, workers))
+        self.dashboard = NoDashboardFacts("cosmos")
         self.privacy = RegistryPrivacyStore(self)
         jobs = Docs(containers["jobs"], self.calls)
         self.leases = CosmosLeaseStore(jobs)

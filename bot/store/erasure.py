@@ -14,9 +14,9 @@ from bot.store.port import Store, WorkerData
 # deletion can be re-run and still finds everything it has not done yet.
 WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "feedback", "events", "workers")
 
-# Aggregates that never store a worker's id: reports are computed from the ones above,
+# Aggregates that never store a worker's id: reports and dashboard figures are computed from the ones above,
 # leases and job runs name instances and jobs.
-NO_WORKER_DATA: tuple[str, ...] = ("reports", "privacy", "leases", "job_runs")
+NO_WORKER_DATA: tuple[str, ...] = ("reports", "dashboard", "maintenance", "privacy", "leases", "job_runs")
 
 
 def worker_data(store: Store) -> list[tuple[str, WorkerData]]:

@@ -23,6 +23,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from domain.dashboard import DashboardFacts
 from domain.jobs import JobRun, Lease
 from domain.models import (
     AttemptStatus,
@@ -256,6 +257,7 @@ class Store(Protocol):
     attempts: AttemptStore
     feedback: FeedbackStore
     reports: ReportStore
+    dashboard: DashboardFacts  # the dashboard's figures beyond the reports
     privacy: PrivacyStore
     leases: LeaseStore
     job_runs: JobRunStore

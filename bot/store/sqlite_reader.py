@@ -71,6 +71,7 @@ class SqliteReader:
                                    isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms:d}")
             conn.execute("PRAGMA query_only = ON")
+            conn.row_factory = sqlite3.Row
             self._conn = conn
         return self._conn
 
