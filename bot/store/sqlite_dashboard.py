@@ -22,10 +22,6 @@ LANGUAGE = """CASE WHEN language IN ('en', 'sv', 'nl') THEN language
     ELSE 'en' END"""
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def counts(conn: sqlite3.Connection, flt: ReportFilter, active: ReportFilter) -> Counts:
     end = flt.end()
     installed_sql = f"SELECT COUNT(*) FROM workers WHERE installed = 1"
@@ -109,8 +105,8 @@ def workers(conn: sqlite3.Connection, flt: ReportFilter, query: WorkerQuery) -> 
         clauses.append(f"({LANGUAGE}) = ?")
         params.append(flt.locale)
     if query.search:
-        clauses.append("name LIKE ? ESCAPE '\\'")
-        params.append(_like(query.search))
+        clauses.append("instr(casefold(name), ?) > 0")  # any case, any script; text, not a pattern
+        params.append(query.search.casefold())
     if query.not_trained:
         clauses.append(f"NOT EXISTS (SELECT 1 FROM progress WHERE {done_where})")
         params += done_params

@@ -72,6 +72,8 @@ class SqliteReader:
             conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms:d}")
             conn.execute("PRAGMA query_only = ON")
             conn.row_factory = sqlite3.Row
+            conn.create_function("casefold", 1, lambda text: text.casefold() if isinstance(text, str) else text,
+                                 deterministic=True)
             self._conn = conn
         return self._conn
 

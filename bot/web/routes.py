@@ -8,14 +8,14 @@ import logging
 
 from aiohttp import web
 
-from bot.content import Catalog
-from bot.report_tables import Titles
+from bot.content import DEFAULT_LOCALE, Catalog
+from bot.i18n import Texts, language_for
+from bot.report_tables import HEADERS, Titles
 from bot.settings import Settings
 from bot.store.port import Store
 from bot.web.api import MODULE_IDS_KEY, STORE_KEY, TITLES_KEY, add_api_routes
 from bot.web.assets import STATIC, Assets
 from bot.web.roles import SSO_KEY, WEB_SETTINGS_KEY
-from bot.web.sso import SsoValidator
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ PAGE_CSP = (f"default-src 'self'; script-src 'self'; style-src 'self'; img-src '
             f"connect-src 'self'; frame-ancestors {' '.join(TEAMS_FRAME_ANCESTORS)}; "
             "base-uri 'none'; form-action 'self'; object-src 'none'")
 ASSETS_KEY = web.AppKey("dashboard_assets", Assets)
+CATALOG_KEY = web.AppKey("dashboard_catalog", Catalog)
 
 
 def render_page(assets: Assets, settings: Settings) -> str:
@@ -44,6 +45,17 @@ async def dashboard_page(request: web.Request) -> web.Response:
                                  "X-Content-Type-Options": "nosniff"})
 
 
+async def dashboard_strings(request: web.Request) -> web.Response:
+    """The page's UI strings in the language closest to `lang` (a Teams locale), and the
+    column headers (English, like the CSV export's)."""
+    catalog: Catalog = request.app[CATALOG_KEY]
+    language = language_for(request.query.get("lang", "")[:20])
+    texts = Texts(catalog, language)
+    keys = [key for key in catalog.ui(DEFAULT_LOCALE) if key.startswith("dashboard.")]
+    return web.json_response({"language": texts.language, "strings": {key: texts(key) for key in keys},
+                              "headers": HEADERS})
+
+
 def install_dashboard(app: web.Application, settings: Settings, store: Store, catalog: Catalog) -> None:
     assets = Assets()
     if assets.missing():
@@ -53,8 +65,13 @@ def install_dashboard(app: web.Application, settings: Settings, store: Store, ca
     app[STORE_KEY] = store
     app[TITLES_KEY] = Titles(catalog)
     app[MODULE_IDS_KEY] = catalog.module_ids()
-    app[SSO_KEY] = SsoValidator(settings) if settings.auth_enabled and settings.tenant_id else None
+    app[CATALOG_KEY] = catalog
+    app[SSO_KEY] = None
+    if settings.auth_enabled and settings.tenant_id:
+        from bot.web.sso import SsoValidator  # TEMP until the auth branch (bot/signing_keys.py) lands
+        app[SSO_KEY] = SsoValidator(settings)
     app.router.add_get("/dashboard", dashboard_page)
+    app.router.add_get("/dashboard/strings", dashboard_strings)
     app.router.add_get("/dashboard/assets/{tail:.+}", assets.serve)
     add_api_routes(app)
 
