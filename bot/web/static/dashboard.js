@@ -26,13 +26,19 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function inTeamsFrame() {
-  return window.parent !== window && typeof window.microsoftTeams !== "undefined";
+// TeamsJS is loaded only inside the Teams frame (outside it, in `coach dev`, there is no host).
+function loadTeamsJs() {
+  return new Promise((resolve, reject) => {
+    const script = el("script", { src: body.dataset.teams });
+    script.addEventListener("load", () => resolve(window.microsoftTeams));
+    script.addEventListener("error", reject);
+    document.head.append(script);
+  });
 }
 
 async function teamsContext() {
-  if (!inTeamsFrame()) return null;
-  const teams = window.microsoftTeams;
+  if (window.parent === window) return null;
+  const teams = await loadTeamsJs();
   await teams.app.initialize();
   const context = await teams.app.getContext();
   teams.app.registerOnThemeChangeHandler((theme) => applyTheme(theme));
@@ -143,8 +149,8 @@ function chart(type, label, labels, datasets) {
 function pager(path, page) {
   const first = page.total ? page.offset + 1 : 0;
   const last = Math.min(page.offset + page.limit, page.total);
-  const previous = el("fluent-button", { appearance: "subtle", disabled: page.offset === 0 }, t("dashboard.page.previous"));
-  const next = el("fluent-button", { appearance: "subtle", disabled: last >= page.total }, t("dashboard.page.next"));
+  const previous = el("button", { type: "button", disabled: page.offset === 0 }, t("dashboard.page.previous"));
+  const next = el("button", { type: "button", disabled: last >= page.total }, t("dashboard.page.next"));
   const go = (delta) => { state.paging[path] = Math.max(1, (state.paging[path] || 1) + delta); show(path); };
   previous.addEventListener("click", () => page.offset > 0 && go(-1));
   next.addEventListener("click", () => last < page.total && go(1));
@@ -165,7 +171,7 @@ const PAGES = {
           { label: state.headers.completed, data: weeks.map((w) => w.completed) }]),
         chart("bar", state.headers.completion_rate, tables.modules.map((m) => m.module), [
           { label: state.headers.completion_rate, data: tables.modules.map((m) => m.completion_rate * 100) }])),
-      section(t("dashboard.tab.modules"), "overview", table(t("dashboard.tab.modules"), tables.modules, Object.keys(tables.modules[0] || {}))),
+      section(t("dashboard.tab.modules"), "overview", table(t("dashboard.tab.modules"), tables.modules, ["module", "started", "completed", "completion_rate"])),
       section(t("dashboard.chart.weeks"), "overview", table(t("dashboard.chart.weeks"), weeks, ["week", "started", "completed"]))];
   },
   async modules() {
@@ -269,19 +275,20 @@ async function start() {
     context = null;
   }
   state.locale = context?.app?.locale || navigator.language || "en";
-  await Promise.all([loadStrings(state.locale), applyTheme(initialTheme(context))]);
-  message(t("dashboard.loading"));
-  if (body.dataset.mode === "sso") {
-    try {
-      state.token = await window.microsoftTeams.authentication.getAuthToken();
-    } catch {
-      message(t("dashboard.error.sign_in"), "error");
-      body.dataset.ready = "error";
-      return;
-    }
-  }
+  const shown = Promise.all([loadStrings(state.locale), applyTheme(initialTheme(context))]);
   try {
-    state.me = await api("me");
+    if (body.dataset.mode === "sso") state.token = await window.microsoftTeams.authentication.getAuthToken();
+  } catch {
+    await shown;
+    message(t("dashboard.error.sign_in"), "error");
+    body.dataset.ready = "error";
+    return;
+  }
+  const me = api("me");  // asked while the strings and the theme load
+  await shown;
+  message(t("dashboard.loading"));
+  try {
+    state.me = await me;
   } catch (error) {
     message(error.status === 403 ? t("dashboard.error.forbidden") : t("dashboard.error.sign_in"), "error");
     body.dataset.ready = "error";
