@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from cosmos_fault_proxy import FaultProxy
 from cosmos_support import cosmos_config, cosmos_endpoint  # noqa: F401 (fixture)
 from test_cosmos_specific import proxy  # noqa: F401 (fixture: a proxy that counts requests)
-from test_quiz_harness import action, has_action, quiz_module, real_catalog, right_choice, texts_of
+from card_reading import action, has_action, texts_of
+from chat import quiz_module, real_catalog, right_choice, ui
 from test_quiz_http import Connector, activity, connector, execute  # noqa: F401 (fixture)
 from bot.app import create_app
 from bot.settings import Settings
@@ -39,7 +40,7 @@ async def test_a_quiz_answer_costs_at_most_three_requests(proxy: FaultProxy,
         response = await client.post("/api/messages", json=execute(connector, "answer-1", data))
 
         assert response.status == 200
-        assert "Correct" in texts_of((await response.json())["value"])
+        assert ui("quiz.correct") in texts_of((await response.json())["value"])
         requests = [(method, path.rsplit("/", 1)[-1]) for method, path, _ in proxy.seen]
         assert len(requests) <= ANSWER_BUDGET, requests
     finally:

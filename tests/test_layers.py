@@ -23,6 +23,7 @@ FORBIDDEN = {
     "bot/store": ("microsoft_agents", "dialogs", "cards", "jobs"),
     "jobs": ("microsoft_agents", "aiohttp", "azure", "dialogs", "cards", "bot.agent", "bot.app",
              "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
+    "integrations": ("microsoft_agents", "bot", "dialogs", "cards", "jobs"),
 }
 
 

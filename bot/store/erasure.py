@@ -16,7 +16,7 @@ WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "feedback", "events", "w
 
 # Aggregates that never store a worker's id: reports and dashboard figures are computed from the ones above,
 # leases and job runs name instances and jobs.
-NO_WORKER_DATA: tuple[str, ...] = ("reports", "dashboard", "maintenance", "privacy", "leases", "job_runs")
+NO_WORKER_DATA: tuple[str, ...] = ("reports", "dashboard", "privacy", "leases", "job_runs", "maintenance")
 
 
 def worker_data(store: Store) -> list[tuple[str, WorkerData]]:

@@ -1,0 +1,1 @@
+"""Adapters to services outside the bot: Microsoft Graph."""

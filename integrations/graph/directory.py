@@ -1,0 +1,61 @@
+"""The directory from Graph `/users/delta`: the first run reads everyone, later runs only what
+changed. The next-page link is a checkpoint, so an interrupted sync resumes where it stopped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from .client import GraphClient
+
+SELECT = ("id", "userPrincipalName", "displayName", "department", "officeLocation", "country",
+          "preferredLanguage", "accountEnabled")
+DELTA_START = "users/delta?$select=" + ",".join(SELECT)
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    id: str
+    upn: str = ""
+    name: str = ""
+    department: str = ""
+    office: str = ""
+    country: str = ""
+    preferred_language: str = ""
+    enabled: bool = True
+    removed: bool = False  # deleted from the directory (delta "@removed")
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    users: list[DirectoryUser]
+    next_link: str | None  # more pages of this round
+    delta_link: str | None  # the round is complete: start here next time
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_user(item: dict[str, Any]) -> DirectoryUser | None:
+    user_id = _text(item.get("id"))
+    if not user_id:
+        return None
+    if "@removed" in item:
+        return DirectoryUser(id=user_id, removed=True)
+    enabled = item.get("accountEnabled")
+    return DirectoryUser(
+        id=user_id, upn=_text(item.get("userPrincipalName")).casefold(),
+        name=_text(item.get("displayName")), department=_text(item.get("department")),
+        office=_text(item.get("officeLocation")), country=_text(item.get("country")),
+        preferred_language=_text(item.get("preferredLanguage")),
+        enabled=enabled if isinstance(enabled, bool) else True)
+
+
+async def delta_pages(graph: GraphClient, start: str | None) -> AsyncIterator[DirectoryPage]:
+    """Pages from `start` (a stored next or delta link), or a full read when None."""
+    async for page in graph.pages(start or DELTA_START):
+        items = page.get("value") if isinstance(page.get("value"), list) else []
+        users = [u for u in (parse_user(i) for i in items if isinstance(i, dict)) if u]
+        yield DirectoryPage(users, page.get("@odata.nextLink"), page.get("@odata.deltaLink"))

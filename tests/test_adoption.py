@@ -1,0 +1,96 @@
+"""Expectations from content/ and the adoption report, checked against hand-computed figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from domain.adoption import ImportFacts, WorkerFacts, adoption_report, override, parse_expectations, usage_gap
+from integrations.graph.usage_reports import REPORTS, WORKLOADS
+
+ROOT = Path(__file__).resolve().parent.parent
+METRICS = {spec.workload: set(spec.counts.values()) | set(spec.flags.values()) for spec in REPORTS}
+MODULES = [p.stem for p in (ROOT / "content" / "en" / "modules").glob("*.yaml")]
+
+
+def shipped():
+    data = yaml.safe_load((ROOT / "content" / "expectations.yaml").read_text(encoding="utf-8"))
+    expectations, errors = parse_expectations(data, METRICS, MODULES)
+    assert errors == [] and expectations is not None
+    return expectations
+
+
+def test_the_shipped_expectations_are_valid_and_name_real_modules() -> None:
+    expectations = shipped()
+    assert {"teams", "outlook", "sharepoint-onedrive"} <= set(expectations.by_module)
+    assert expectations.by_module["outlook"].workloads == {"email"}
+
+
+def test_bad_expectations_are_refused_with_where_and_why() -> None:
+    _, errors = parse_expectations({"modules": {
+        "teams": [["teams.chats >= 1"]], "nope": [["email.sent >= 1"]], "outlook": [["email.sent > 1"]]}},
+        METRICS, MODULES)
+    assert errors == ["modules.teams[0]: unknown metric 'teams.chats'", "modules.nope: no such module",
+                      "modules.outlook[0]: 'email.sent > 1' is not 'workload.metric >= N'"]
+
+
+def test_an_organisation_raises_a_threshold() -> None:
+    stricter, errors = override(shipped(), {"modules": {"outlook": [["email.sent >= 10"]]}}, METRICS)
+    assert errors == [] and stricter is not None
+    assert stricter.by_module["outlook"].met_by({"email": {"sent": 9}}) is False
+    assert stricter.by_module["outlook"].met_by({"email": {"sent": 10}}) is True
+    assert stricter.by_module["teams"] == shipped().by_module["teams"]
+
+
+def worker(i: int, dept: str, **completed: date) -> WorkerFacts:
+    return WorkerFacts(f"w{i}", f"Worker {i}", f"w{i}@contoso.example", dept,
+                       {k.replace("_", "-"): v for k, v in completed.items()})
+
+
+def test_adoption_report_matches_hand_computed_figures() -> None:
+    expectations = shipped()
+    long_ago, recent = date(2026, 10, 1), date(2026, 11, 25)
+    workers = [
+        worker(1, "Sales", teams=long_ago, outlook=long_ago),  # uses Teams, no meeting created
+        worker(2, "Sales", teams=long_ago),  # trained on Teams, silent
+        worker(3, "HR", teams=recent),  # too recent to judge
+        worker(4, "HR"),  # untrained, uses Teams
+        worker(5, "HR"),  # untrained, silent
+    ]
+    usage = {
+        "w1@contoso.example": {"teams": {"team_chat_messages": 3}, "email": {"sent": 4, "meetings_created": 0}},
+        "w4@contoso.example": {"teams": {"meetings": 2}},
+    }
+    active = {"teams": frozenset({"w1@contoso.example", "w4@contoso.example"}),
+              "email": frozenset({"w1@contoso.example"})}
+    older = ImportFacts(date(2026, 11, 1), {}, {"teams": frozenset({"w4@contoso.example"})})
+    latest = ImportFacts(date(2026, 11, 28), usage, active)
+    report = adoption_report(workers, [older, latest], expectations, WORKLOADS)
+
+    teams = next(s for s in report.workloads if s.workload == "teams")
+    # trained on Teams: w1, w2, w3 (1 active of 3); untrained: w4, w5 (1 active of 2)
+    assert (teams.trained, teams.trained_active, teams.untrained, teams.untrained_active) == (3, 1, 2, 1)
+    assert (teams.share(True), teams.share(False)) == (33.3, 50.0)
+    by_module = {m.module_id: m for m in report.modules}
+    assert (by_module["teams"].completed, by_module["teams"].evaluated, by_module["teams"].meeting) == (3, 2, 1)
+    assert (by_module["outlook"].completed, by_module["outlook"].evaluated, by_module["outlook"].meeting) == (1, 1, 0)
+    assert report.trained_not_using["Sales"] == [("outlook", "Worker 1"), ("teams", "Worker 2")]
+    assert ("teams", "Worker 5") in report.untrained_not_using["HR"]
+    assert ("teams", "Worker 4") not in report.untrained_not_using["HR"]
+    assert (date(2026, 11, 1), "teams", 0.0, 50.0) in report.trend
+
+    assert usage_gap(workers[1], latest, expectations, "teams") is True
+    assert usage_gap(workers[0], latest, expectations, "teams") is False
+    assert usage_gap(workers[2], latest, expectations, "teams") is False  # too recent
+
+
+def test_concealed_names_give_tenant_figures_only() -> None:
+    hashed = frozenset({"554630B7593DDE8E04F27933A965D5B2", "2BA57CC6348F53C9EE6347528301E896"})
+    latest = ImportFacts(date(2026, 11, 28), {}, {"teams": hashed}, concealed=True, reported={"teams": 5})
+    report = adoption_report([worker(1, "Sales", teams=date(2026, 10, 1))], [latest], shipped(), WORKLOADS)
+    assert report.concealed and report.trained_not_using == {} and report.untrained_not_using == {}
+    teams = next(s for s in report.workloads if s.workload == "teams")
+    assert (teams.tenant_users, teams.tenant_active, teams.trained, teams.untrained) == (5, 2, 0, 0)
+    assert next(m for m in report.modules if m.module_id == "teams").completed == 1
