@@ -3,7 +3,7 @@
 // by the app itself, so the page's CSP stays as it is), and reads the tables back.
 //
 //   node tests/e2e/dashboard_driver.mjs '<json>'
-//   json: {url, chromium, userDataDir, artifacts, axeUrl, tabs: ["workers", "feedback"]}
+//   json: {url, query, chromium, userDataDir, artifacts, axeUrl, tabs: [{label, page}]}
 //
 // Prints one JSON line {ok, readyMs, charts, figures, axe, tables, csp, errors} and exits 0 / 1.
 import { chromium } from 'playwright-core';
@@ -32,7 +32,7 @@ async function open(context, theme) {
   const page = await context.newPage();
   page.on('pageerror', (error) => result.errors.push(`${theme}: ${error.message}`));
   page.on('console', (msg) => { if (msg.type() === 'error') result.errors.push(`${theme}: ${msg.text()}`); });
-  const response = await page.goto(`${job.url}?theme=${theme}`);
+  const response = await page.goto(`${job.url}?theme=${theme}&${job.query || ''}`);
   result.csp = response.headers()['content-security-policy'];
   await ready(page, 'overview');
   result.readyMs[theme] = await page.evaluate(() => window.dashboardReadyMs);

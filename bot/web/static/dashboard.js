@@ -242,6 +242,11 @@ function fillFilters() {
     state.paging = {};
     show(state.page);
   };
+  const asked = new URLSearchParams(location.search);  // a link may carry the filters
+  for (const name of ["since", "until", "module", "language"]) {
+    if (asked.get(name)) form.elements[name].value = asked.get(name);
+  }
+  state.filters = Object.fromEntries(["since", "until", "module", "language"].map((n) => [n, form.elements[n].value]));
   form.addEventListener("submit", apply);
   form.querySelector("fluent-button[type=submit]").addEventListener("click", apply);
   form.hidden = false;
