@@ -5,6 +5,7 @@ so a file may be cached for a year and a new version gets a new URL."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -91,3 +92,9 @@ class Assets:
             content_type = "text/javascript"
         return web.Response(body=path.read_bytes(), content_type=content_type, charset="utf-8",
                             headers={"Cache-Control": LONG_CACHE})
+
+
+@functools.cache
+def shared_assets() -> Assets:
+    """Hashed once per process (the files do not change while it runs)."""
+    return Assets()

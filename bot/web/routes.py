@@ -14,7 +14,7 @@ from bot.report_tables import HEADERS, Titles
 from bot.settings import Settings
 from bot.store.port import Store
 from bot.web.api import MODULE_IDS_KEY, STORE_KEY, TITLES_KEY, add_api_routes
-from bot.web.assets import STATIC, Assets
+from bot.web.assets import STATIC, Assets, shared_assets
 from bot.web.roles import SSO_KEY, WEB_SETTINGS_KEY
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ async def dashboard_strings(request: web.Request) -> web.Response:
 
 
 def install_dashboard(app: web.Application, settings: Settings, store: Store, catalog: Catalog) -> None:
-    assets = Assets()
+    assets = shared_assets()
     if assets.missing():
         log.warning("dashboard assets missing (run npm ci): %s", ", ".join(assets.missing()))
     app[ASSETS_KEY] = assets
