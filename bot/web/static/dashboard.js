@@ -10,6 +10,7 @@ const PERCENT = new Set(["completion_rate", "pass_rate", "first_attempt_pass_rat
 const WHEN = new Set(["created_at", "last_active"]);
 const TEXT = new Set(["text", "name", "question", "wrong_option", "step_title"]);
 const HIDDEN = new Set(["module_id", "worker_id", "question_id", "id"]);
+const FILTERS = ["since", "until", "module", "language"];
 const THEMES = { default: "teamsLightTheme", dark: "teamsDarkTheme", contrast: "teamsHighContrastTheme" };
 
 function t(key, values = {}) {
@@ -159,7 +160,8 @@ function pager(path, page) {
 
 const PAGES = {
   async overview() {
-    const { tables } = await api("overview");
+    const { tables } = await (state.prefetched || api("overview"));
+    state.prefetched = null;
     const f = tables.figures[0];
     const figures = ["installed", "active", "trained", "pass_rate", "open_feedback"].map((name) =>
       el("div", { class: "figure" }, el("span", { class: "value" }, format(name, f[name])), el("span", { class: "label" }, t(`dashboard.figure.${name}`))));
@@ -242,11 +244,7 @@ function fillFilters() {
     state.paging = {};
     show(state.page);
   };
-  const asked = new URLSearchParams(location.search);  // a link may carry the filters
-  for (const name of ["since", "until", "module", "language"]) {
-    if (asked.get(name)) form.elements[name].value = asked.get(name);
-  }
-  state.filters = Object.fromEntries(["since", "until", "module", "language"].map((n) => [n, form.elements[n].value]));
+  for (const name of FILTERS) form.elements[name].value = state.filters[name] || "";
   form.addEventListener("submit", apply);
   form.querySelector("fluent-button[type=submit]").addEventListener("click", apply);
   form.hidden = false;
@@ -289,7 +287,11 @@ async function start() {
     body.dataset.ready = "error";
     return;
   }
-  const me = api("me");  // asked while the strings and the theme load
+  const asked = new URLSearchParams(location.search);  // a link may carry the filters
+  state.filters = Object.fromEntries(FILTERS.map((name) => [name, asked.get(name) || ""]));
+  const me = api("me");  // asked while the strings and the theme load, with the first page's data
+  state.prefetched = api("overview");
+  state.prefetched.catch(() => {});  // a trainer may not see it: then it is not used
   await shown;
   message(t("dashboard.loading"));
   try {
@@ -302,6 +304,7 @@ async function start() {
   document.getElementById("who").textContent = t("dashboard.signed_in_as", { name: state.me.name, role: t(`dashboard.role.${state.me.role}`) });
   fillTabs();
   fillFilters();
+  if (state.me.pages[0] !== "overview") state.prefetched = null;
   await show(state.me.pages[0]);
 }
 
