@@ -16,7 +16,6 @@ Definitions (the ReportFilter's UTC days inclusive, module, language):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
@@ -125,13 +124,6 @@ class DashboardFacts(Protocol):
         ...
 
 
-class MissedAnswer(ReportModel):
-    question_id: str
-    misses: int
-    top_wrong_options: tuple[str, ...]  # the wrong choice made most often (ties: option order)
-    top_wrong_count: int
-
-
 def top_wrong_choices(choices: list[WrongChoice]) -> dict[tuple[str, str], WrongChoice]:
     """Per (module, question) the wrong set of options chosen most often."""
     best: dict[tuple[str, str], WrongChoice] = {}
@@ -148,9 +140,3 @@ def stuck_ranking(rows: list[StuckStep], limit: int = 10) -> list[StuckStep]:
     """The steps with most "I'm stuck" presses first (ties: module, step)."""
     return sorted((r for r in rows if r.count > 0), key=lambda r: (-r.count, r.module_id, r.step_index))[:limit]
 
-
-def steps_by_module(rows: list[StuckStep]) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for row in rows:
-        totals[row.module_id] += row.count
-    return dict(totals)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
 
 from domain.dashboard import BestScore, Counts, FirstAttempts, Page, StuckStep, WorkerQuery, WorkerRow
 from domain.dashboard import WrongChoice
