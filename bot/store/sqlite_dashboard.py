@@ -37,7 +37,8 @@ def counts(conn: sqlite3.Connection, flt: ReportFilter, active: ReportFilter) ->
         f"SELECT COUNT(DISTINCT worker_id) FROM events INDEXED BY idx_events_at_worker WHERE {active_where}",
         active_params).fetchone()[0]
     done_where, done_params = where_clause(flt, "completed_at", "status = 'done'")
-    trained = conn.execute(f"SELECT COUNT(DISTINCT worker_id) FROM progress WHERE {done_where}",
+    trained = conn.execute(f"""SELECT COUNT(DISTINCT worker_id) FROM progress INDEXED BY idx_progress_done_worker
+                               WHERE {done_where}""",
                            done_params).fetchone()[0]
     open_where, open_params = where_clause(flt, "created_at", "status = 'new'")
     open_feedback = conn.execute(f"SELECT COUNT(*) FROM feedback WHERE {open_where}", open_params).fetchone()[0]

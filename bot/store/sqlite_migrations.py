@@ -161,6 +161,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX idx_events_at_worker ON events(at, worker_id, module_id, locale)",
         "CREATE INDEX idx_events_worker_at ON events(worker_id, at) WHERE worker_id IS NOT NULL",
         "CREATE INDEX idx_workers_name ON workers(name, id)",
+        """CREATE INDEX idx_progress_done_worker ON progress(completed_at, worker_id, module_id, locale, status)
+            WHERE status = 'done'""",
     )),
 )
 
