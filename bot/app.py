@@ -1,29 +1,34 @@
-"""The web service: `create_app(settings)` -> aiohttp app with /api/messages and /healthz.
+"""The web service: `create_app(settings)` -> aiohttp app with /api/messages, /healthz, /readyz.
 
-The edge answers every malformed request with a 4xx before the Agents SDK sees it (the SDK
-answers 500 to several shapes of bad JSON), and checks Bot Framework tokens whenever a client
-id is configured.
+The order of checks on /api/messages: with a client id set, the bearer token is verified
+(signature, issuer, audience, lifetime) before the body is read; then the body is read
+(bounded in size and time), parsed and validated as an activity (bot/http_guard.py); then the
+token is checked against the validated activity (endorsed channel, service URL); then per-worker
+flood control; only then does the Agents SDK see it. Malformed requests get a 4xx.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
-from microsoft_agents.activity import Activity
-from microsoft_agents.hosting.core import ClaimsIdentity, Connections
-from pydantic import ValidationError
-from yarl import URL
+from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.hosting.core import ClaimsIdentity, Connections, TurnContext
 
 from bot import sdk_fixes
-from bot.agent import CoachAgent
-from bot.auth import AuthError, TokenValidator, bearer_token, claims_identity
+from bot.agent import CoachAgent, connection_manager
+from bot.auth import AuthError, TokenValidator, VerifiedToken, claims_identity
 from bot.content import load_catalog
+from bot.flood import FloodGuard, Verdict
+from bot.health import install_health
+from bot.http_guard import BadRequest, parse_activity, quiet_sdk_validation_log, read_json
+from bot.i18n import Texts, language_for
 from bot.job_hosting import install_jobs
 from bot.org_profile import ProfileInvalid, load_profile
+from bot.outbound import GuardedConnections, OutboundTokenUnavailable
+from bot.security_headers import install_security_headers
 from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
@@ -35,6 +40,8 @@ SETTINGS_KEY = web.AppKey("settings", Settings)
 STORE_KEY = web.AppKey("store", Store)
 AGENT_KEY = web.AppKey("agent", CoachAgent)
 VALIDATOR_KEY = web.AppKey("validator", object)
+FLOOD_KEY = web.AppKey("flood", FloodGuard)
+INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 
 
 class ConfigurationError(Exception):
@@ -45,69 +52,33 @@ def _problem(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def check_activity_shape(body: Any) -> str | None:
-    """Why this JSON is not an activity we can take, or None."""
-    if not isinstance(body, dict):
-        return "the body must be a JSON object (an activity)"
-    if not isinstance(body.get("type"), str) or not body["type"]:
-        return "'type' must be a non-empty string"
-    conversation = body.get("conversation")
-    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) or not conversation["id"]:
-        return "'conversation' must be an object with a string 'id'"
-    for key in ("from", "recipient"):
-        if key in body and body[key] is not None and not isinstance(body[key], dict):
-            return f"'{key}' must be an object"
-    return None
-
-
-def same_host(claimed: object, actual: object) -> bool:
-    """A Bot Framework token names the service URL it may be used with; it must match."""
-    if claimed is None:
-        return True
-    try:
-        return URL(str(claimed)).host.casefold() == URL(str(actual or "")).host.casefold()  # type: ignore[union-attr]
-    except (ValueError, AttributeError):
-        return False
-
-
 async def messages(request: web.Request) -> web.StreamResponse:
     settings: Settings = request.app[SETTINGS_KEY]
     validator: TokenValidator | None = request.app[VALIDATOR_KEY]  # type: ignore[assignment]
-    header = request.headers.get("Authorization")
-    if validator is not None:
-        try:
-            bearer_token(header)  # refuse the unauthenticated before reading any body
-        except AuthError as exc:
-            return _problem(401, str(exc))
-    if request.content_length is not None and request.content_length > settings.max_body_bytes:
-        return _problem(413, f"the body is larger than {settings.max_body_bytes} bytes")
-    if request.content_type != "application/json":
-        return _problem(415, "send the activity as application/json")
-    raw = await request.read()  # aiohttp answers 413 itself past client_max_size
+    token: VerifiedToken | None = None
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return _problem(400, "the body is not valid JSON")
-    problem = check_activity_shape(body)
-    if problem:
-        return _problem(400, problem)
-    try:
-        activity = Activity.model_validate(body)
-    except ValidationError as exc:
-        fields = sorted({".".join(str(p) for p in err["loc"]) for err in exc.errors()})[:5]
-        return _problem(400, f"the activity has invalid fields: {', '.join(fields)}")
-    identity = ClaimsIdentity()  # anonymous (local development only)
-    if validator is not None:
-        try:
-            claims = await validator.validate(header, channel_id=body.get("channelId"))
-        except AuthError as exc:
-            return _problem(401, str(exc))
-        if not same_host(claims.get("serviceurl"), body.get("serviceUrl")):
-            return _problem(401, "the token was issued for another service URL")
-        identity = claims_identity(claims)
+        if validator is not None:
+            token = await validator.verify(request.headers.get("Authorization"))
+        activity = parse_activity(await read_json(request, settings.max_body_bytes, settings.body_read_seconds))
+        identity = ClaimsIdentity()  # anonymous (local development only)
+        if validator is not None and token is not None:
+            validator.check_activity(token, activity.channel_id, activity.service_url)
+            identity = claims_identity(token.claims)
+    except AuthError as exc:
+        return _problem(401, str(exc))
+    except BadRequest as exc:
+        return _problem(exc.status, exc.message)
     agent: CoachAgent = request.app[AGENT_KEY]
     try:
+        verdict = request.app[FLOOD_KEY].admit(_sender(activity))
+        if verdict is not Verdict.ADMIT:
+            return await _slow_down(agent, activity, identity, warn=verdict is Verdict.WARN)
         status, payload = await agent.process(activity, identity)
+        if status == 501:  # an invoke (or expectReplies) no route answers: the client's request, not our fault
+            return _problem(400, "the bot does not handle this kind of activity")
+    except OutboundTokenUnavailable as exc:
+        log.warning("no outbound token for the reply (%s): answered 503", exc)
+        return _problem(503, "the bot cannot reach its identity provider; try again later")
     except PermissionError:
         return _problem(401, "not allowed")
     except Exception:
@@ -116,12 +87,21 @@ async def messages(request: web.Request) -> web.StreamResponse:
     return web.json_response(payload, status=status) if payload is not None else web.Response(status=status)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    store: Store = request.app[STORE_KEY]
-    health = await store.health()
-    body = {"status": health.status, "store": {"backend": health.backend, "status": health.status,
-                                               "detail": health.detail}}
-    return web.json_response(body, status=503 if health.status == "down" else 200)
+def _sender(activity: Activity) -> str:
+    user = activity.from_property
+    return (user.aad_object_id or user.id or "") if user else ""
+
+
+async def _slow_down(agent: CoachAgent, activity: Activity, identity: ClaimsIdentity, *, warn: bool) -> web.Response:
+    """Over the worker's rate: say "slow down" once (in the reply or the invoke answer), drop the rest."""
+    text = Texts(agent.catalog, language_for(activity.locale))("error.slow_down") if warn else ""
+    if activity.type == ActivityTypes.invoke:
+        return web.json_response({"statusCode": 200, "type": INVOKE_MESSAGE, "value": text})
+    if warn and activity.type == ActivityTypes.message:
+        async def say(context: TurnContext) -> None:
+            await context.send_activity(text)
+        await agent.adapter.process_activity(identity, activity, say)
+    return web.Response(status=202)
 
 
 def create_app(settings: Settings, *, store: Store | None = None,
@@ -134,7 +114,12 @@ def create_app(settings: Settings, *, store: Store | None = None,
         raise ConfigurationError(
             "no bot client id is set: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, "
             "or run locally with `coach serve --anonymous`")
+    try:
+        validator = TokenValidator(settings) if settings.auth_enabled else None
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
     sdk_fixes.apply()
+    quiet_sdk_validation_log()
     try:
         catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
     except ProfileInvalid as exc:
@@ -143,18 +128,21 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
-    app[AGENT_KEY] = CoachAgent(settings, store, catalog, connections)
-    app[VALIDATOR_KEY] = TokenValidator(settings) if settings.auth_enabled else None
+    app[AGENT_KEY] = CoachAgent(settings, store, catalog,
+                                GuardedConnections(connections or connection_manager(settings)))
+    app[VALIDATOR_KEY] = validator
+    app[FLOOD_KEY] = FloodGuard(settings.worker_burst, settings.worker_per_second, settings.flood_tracked_workers)
     app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
+    install_health(app, store, catalog, settings.health_cache_seconds)
+    install_security_headers(app, behind_https=settings.behind_https)
     install_dashboard(app, settings, store, catalog)
 
     async def store_lifetime(_app: web.Application):
         await store.open()
         yield
         await store.close()
-        if app[VALIDATOR_KEY] is not None:
-            await app[VALIDATOR_KEY].close()  # type: ignore[attr-defined]
+        if validator is not None:
+            await validator.close()
 
     app.cleanup_ctx.append(store_lifetime)
     if jobs:

@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    serve = commands.add_parser("serve", help="run the bot service (POST /api/messages, GET /healthz)",
+    serve = commands.add_parser("serve", help="run the bot service (POST /api/messages, GET /healthz, GET /readyz)",
                                 description="Run the bot. Settings come from the environment (see README).")
     serve.add_argument("--anonymous", action="store_true",
                        help="local development only: accept requests without a token (loopback host only)")
@@ -183,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Recompute every pre-aggregated report counter from the source documents (a full "
                     "scan, page by page: run it off-peak). It prints its progress and keeps a checkpoint "
                     "in Cosmos DB, so running it again after an interruption carries on where it "
-                    "stopped. /healthz says when it is needed. Other stores keep no counters (exit 2).")
+                    "stopped. The log says when it is needed (readiness: degraded). Other stores keep no "
+                    "counters (exit 2).")
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
 
     add_report_parser(commands)

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from bot.content import Catalog
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
+from domain.text import strip_controls
 
 HEADERS = {
     "module_id": "Module id", "module": "Module", "started": "Started", "completed": "Completed",
@@ -117,7 +118,7 @@ def quiz_tables(report: QuizReport, titles: Titles) -> list[Table]:
 def feedback_tables(report: FeedbackReport, titles: Titles) -> list[Table]:
     items = [{"created_at": i.created_at, "id": i.id, "module_id": i.module_id or "",
               "module": titles.module(i.module_id), "category": i.category.value, "rating": i.rating,
-              "status": i.status.value, "locale": i.locale, "anonymous": i.anonymous, "text": i.text}
+              "status": i.status.value, "locale": i.locale, "anonymous": i.anonymous, "text": strip_controls(i.text)}
              for i in report.items]
     return [
         Table("by_category", "Feedback by category", ["category", "count"],

@@ -37,8 +37,13 @@ class Settings(BaseSettings):
     auth_type: str = Field("ClientSecret", validation_alias=AliasChoices(f"{_SDK}AUTHTYPE", "auth_type"))
     # Where signing keys for incoming tokens come from (OpenID metadata documents).
     openid_metadata: IdList = Field(default_factory=lambda: [BOT_FRAMEWORK_OPENID])
-    # Accepted token issuers; empty = Bot Framework plus the Entra issuers of tenant_id.
+    # Accepted token issuers; empty = Bot Framework only. Each issuer's keys come from the
+    # metadata document that names it. Any other issuer (Entra) needs token_allowed_callers:
+    # the app ids (azp/appid claims) that may call the bot with such tokens.
     token_issuers: IdList = Field(default_factory=list)
+    token_allowed_callers: IdList = Field(default_factory=list)
+    # Keys are refetched daily; when every refetch fails this long, tokens are refused.
+    max_key_age_days: float = Field(5.0, gt=0)
 
     # Local development only: no token checks. Set by `coach serve --anonymous` / `coach dev`.
     anonymous: bool = False
@@ -46,6 +51,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(3978, ge=1, le=65535)
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    body_read_seconds: float = Field(10.0, gt=0)  # the whole request body, or 408
+    behind_https: bool = False  # send HSTS on every response (else only when X-Forwarded-Proto is https)
+    health_cache_seconds: float = Field(5.0, ge=0)  # /readyz probes the store at most this often
+    # Per-worker flood control: a burst, then this many activities per second; the rest is dropped.
+    worker_burst: int = Field(20, ge=1)
+    worker_per_second: float = Field(2.0, gt=0)
+    flood_tracked_workers: int = Field(10_000, ge=10)  # bounded memory: least recent are forgotten
 
     store: Literal["sqlite", "memory", "cosmos"] = "sqlite"
     sqlite_path: Path = Path("./data/coach.db")
@@ -86,7 +98,8 @@ class Settings(BaseSettings):
     def _optional_path(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("openid_metadata", "token_issuers", "admin_ids", "trainer_ids", mode="before")
+    @field_validator("openid_metadata", "token_issuers", "token_allowed_callers", "admin_ids", "trainer_ids",
+                     mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split(value)

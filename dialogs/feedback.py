@@ -11,6 +11,7 @@ import secrets
 
 from domain.feedback import MAX_TEXT, feedback_problems
 from domain.models import EventKind, Feedback, FeedbackCategory
+from domain.text import strip_controls
 from bot.store.port import StoreUnavailable
 from cards.actions import SubmitFeedback
 from cards.feedback import FeedbackDraft, feedback_card, thanks_card
@@ -39,7 +40,7 @@ def _problems(turn: Turn, draft: FeedbackDraft) -> list[str]:
 async def submit_feedback(turn: Turn, action: SubmitFeedback) -> None:
     module = turn.module(action.module) if action.module else None
     draft = FeedbackDraft(rating=action.rating.strip(), category=action.category.strip(),
-                          text=action.text.strip(), anonymous=action.anonymous.strip().lower() == "true")
+                          text=strip_controls(action.text).strip(), anonymous=action.anonymous.strip().lower() == "true")
     problems = _problems(turn, draft)
     if problems:
         turn.replace(feedback_card(turn.texts, module, draft=draft, problems=problems, n=action.n))

@@ -79,6 +79,8 @@ class JwksServer:
     """Serves /openid (metadata pointing at /keys) and /keys on 127.0.0.1, counting requests."""
 
     keys: list[dict[str, Any]] = field(default_factory=list)
+    issuer: str = BOT_FRAMEWORK_ISSUER  # the issuer the metadata document names
+    jwks_uri: str | None = None  # None: this server's own /keys
     metadata_hits: int = 0
     jwks_hits: int = 0
     server: TestServer | None = None
@@ -103,8 +105,8 @@ class JwksServer:
     async def _metadata(self, request: web.Request) -> web.Response:
         self.metadata_hits += 1
         return web.json_response({
-            "issuer": BOT_FRAMEWORK_ISSUER,
-            "jwks_uri": str(request.url.with_path("/keys")),
+            "issuer": self.issuer,
+            "jwks_uri": self.jwks_uri or str(request.url.with_path("/keys")),
             "id_token_signing_alg_values_supported": ["RS256"],
         })
 

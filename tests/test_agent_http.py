@@ -94,5 +94,5 @@ async def test_store_outage_tells_the_worker_to_try_again(bot, connector, catalo
     response = await bot.post("/api/messages", json=activity(connector.url, type="message", text="menu"))
     assert response.status == 202
     assert sent_texts(connector) == [catalog.ui("en")["error.try_again"]]
-    health = await bot.get("/healthz")
+    health = await bot.get("/readyz")
     assert health.status == 503

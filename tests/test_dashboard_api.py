@@ -10,6 +10,7 @@ import io
 import time
 
 import pytest
+import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
@@ -19,6 +20,8 @@ from bot.store.memory import MemoryStore
 from bot.web.sso import entra_issuer
 from dashboard_seed import EVIL_LINK, EVIL_NAME, EVIL_SCRIPT, FORMULA, seed_dashboard
 from jwks_fixture import CLIENT_ID, JwksServer, make_token, public_jwk, rsa_key
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 HOST = "coach.example.com"
@@ -52,14 +55,14 @@ CALLERS = {
 }
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def jwks():
     server = await JwksServer(keys=[public_jwk(rsa_key("entra"), KID)], issuer=entra_issuer(TENANT)).start()
     yield server
     await server.close()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def client(jwks):
     store = MemoryStore()
     await seed_dashboard(store)

@@ -27,6 +27,7 @@ VENDOR_FILES = {
     "axe-core": NODE_MODULES / "axe-core/axe.min.js",  # for the accessibility test only
     "dashboard-js": STATIC / "dashboard.js",
     "dashboard-css": STATIC / "dashboard.css",
+    "icon": ROOT / "manifest" / "outline.png",
 }
 VENDOR_FOLDERS = {
     "fluent-tokens": NODE_MODULES / "@fluentui/tokens/lib",
@@ -88,7 +89,7 @@ class Assets:
         if path is None:
             return web.json_response({"error": "no such asset"}, status=404)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".js":
+        if path.suffix == ".js":  # (mimetypes may say application/javascript)
             content_type = "text/javascript"
         return web.Response(body=path.read_bytes(), content_type=content_type, charset="utf-8",
                             headers={"Cache-Control": LONG_CACHE})

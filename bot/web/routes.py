@@ -11,19 +11,16 @@ from aiohttp import web
 from bot.content import DEFAULT_LOCALE, Catalog
 from bot.i18n import Texts, language_for
 from bot.report_tables import HEADERS, Titles
+from bot.security_headers import teams_frameable
 from bot.settings import Settings
 from bot.store.port import Store
 from bot.web.api import MODULE_IDS_KEY, STORE_KEY, TITLES_KEY, add_api_routes
 from bot.web.assets import STATIC, Assets, shared_assets
 from bot.web.roles import SSO_KEY, WEB_SETTINGS_KEY
+from bot.web.sso import SsoValidator
 
 log = logging.getLogger(__name__)
 
-TEAMS_FRAME_ANCESTORS = ("teams.microsoft.com", "*.teams.microsoft.com", "*.cloud.microsoft",
-                         "*.office.com", "*.microsoft365.com")
-PAGE_CSP = (f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self'; frame-ancestors {' '.join(TEAMS_FRAME_ANCESTORS)}; "
-            "base-uri 'none'; form-action 'self'; object-src 'none'")
 ASSETS_KEY = web.AppKey("dashboard_assets", Assets)
 CATALOG_KEY = web.AppKey("dashboard_catalog", Catalog)
 
@@ -38,11 +35,10 @@ def render_page(assets: Assets, settings: Settings) -> str:
     return page
 
 
+@teams_frameable  # the CSP: only Teams and Microsoft 365 may frame it, only the app's own scripts
 async def dashboard_page(request: web.Request) -> web.Response:
     assets = request.app[ASSETS_KEY]
-    return web.Response(text=render_page(assets, request.app[WEB_SETTINGS_KEY]), content_type="text/html",
-                        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store",
-                                 "X-Content-Type-Options": "nosniff"})
+    return web.Response(text=render_page(assets, request.app[WEB_SETTINGS_KEY]), content_type="text/html")
 
 
 async def dashboard_strings(request: web.Request) -> web.Response:
@@ -66,10 +62,7 @@ def install_dashboard(app: web.Application, settings: Settings, store: Store, ca
     app[TITLES_KEY] = Titles(catalog)
     app[MODULE_IDS_KEY] = catalog.module_ids()
     app[CATALOG_KEY] = catalog
-    app[SSO_KEY] = None
-    if settings.auth_enabled and settings.tenant_id:
-        from bot.web.sso import SsoValidator  # TEMP until the auth branch (bot/signing_keys.py) lands
-        app[SSO_KEY] = SsoValidator(settings)
+    app[SSO_KEY] = SsoValidator(settings) if settings.auth_enabled and settings.tenant_id else None
     app.router.add_get("/dashboard", dashboard_page)
     app.router.add_get("/dashboard/strings", dashboard_strings)
     app.router.add_get("/dashboard/assets/{tail:.+}", assets.serve)

@@ -4,7 +4,8 @@
 Checks: RS256 signature by a key of the tenant's OpenID metadata (ENTRA_OPENID_METADATA), the
 tenant's v2 issuer and `tid`, audience `api://<PUBLIC_HOST>/<client id>` or the client id,
 `scp` containing `access_as_user`, exp/nbf with a small skew. Keys are fetched and cached by
-the same KeyRing as the Bot Framework tokens (bot/signing_keys.py). Nothing here logs a token.
+the same KeyRing as the Bot Framework tokens (bot/signing_keys.py), and decoded by the same
+decode_token (bot/auth.py). Nothing here logs a token.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 import aiohttp
 import jwt
 
-from bot.auth import ACCEPTED_ALGORITHMS, AuthError, bearer_token
+from bot.auth import ACCEPTED_ALGORITHMS, AuthError, bearer_token, decode_token
 from bot.settings import Settings
-from bot.signing_keys import KeyRing  # noqa: lands with the auth branch
+from bot.signing_keys import KeyRing
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +74,8 @@ class SsoValidator:
             raise AuthError("Signing keys unavailable.") from None
         if key is None:
             raise AuthError("Token signing key unknown.")
-        try:
-            claims = jwt.decode(token, key=key.key, algorithms=list(ACCEPTED_ALGORITHMS),
-                                audience=list(self.audiences), issuer=self.issuer,
-                                leeway=CLOCK_SKEW_SECONDS,
-                                options={"require": ["exp", "nbf", "iss", "aud", "tid", "oid"]})
-        except jwt.ExpiredSignatureError:
-            raise AuthError("Token expired.") from None
-        except jwt.ImmatureSignatureError:
-            raise AuthError("Token not yet valid.") from None
-        except jwt.PyJWTError:
-            raise AuthError("Token invalid.") from None
+        claims = decode_token(token, key, self.audiences, self.issuer, leeway=CLOCK_SKEW_SECONDS,
+                              require=("exp", "nbf", "iss", "aud", "tid", "oid"))
         if claims.get("tid") != self.tenant_id:
             raise AuthError("Token from another tenant.")
         if SCOPE not in str(claims.get("scp") or "").split():
