@@ -55,8 +55,8 @@ class Settings(BaseSettings):
     behind_https: bool = False  # send HSTS on every response (else only when X-Forwarded-Proto is https)
     health_cache_seconds: float = Field(5.0, ge=0)  # /readyz probes the store at most this often
     # Per-worker flood control: a burst, then this many activities per second; the rest is dropped.
-    worker_burst: int = Field(20, ge=1)
-    worker_per_second: float = Field(2.0, gt=0)
+    worker_burst: int = Field(40, ge=1)  # a quiz clicked through fast, with double-clicks
+    worker_per_second: float = Field(5.0, gt=0)
     flood_tracked_workers: int = Field(10_000, ge=10)  # bounded memory: least recent are forgotten
 
     store: Literal["sqlite", "memory", "cosmos"] = "sqlite"
@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     cosmos_report_timeout_seconds: float = Field(30.0, gt=0)  # one report query, all pages
     cosmos_endpoint_discovery: bool = False  # true for multi-region accounts
 
+    # Trainer campaigns (jobs/campaign_sender.py).
+    teams_tenant_rate: float = Field(50.0, gt=0, le=50.0)  # requests/s per tenant (Teams: 50)
+    campaign_resend_unknown: bool = True  # resend once what may not have arrived (timeout, 502/504)
     # Dashboard tab SSO: where the Entra v2 signing keys of the tenant come from; empty =
     # https://login.microsoftonline.com/<tenant id>/v2.0/.well-known/openid-configuration
     entra_openid_metadata: str = ""

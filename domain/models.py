@@ -33,6 +33,8 @@ class Worker(Record):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     uninstalled_at: datetime | None = None  # the last uninstall; kept after a re-install
+    upn: str | None = None  # user principal name, for campaign audiences given as UPNs
+    time_zone: str | None = None  # IANA zone (Teams clientInfo), for local-time schedules
 
 
 class ProgressStatus(StrEnum):

@@ -203,7 +203,8 @@ async def test_open_creates_the_designed_containers(cosmos_endpoint: str) -> Non
     await store.close()
 
     assert {name: c["partitionKey"]["paths"] for name, c in found.items()} == {
-        "workers": ["/workerId"], "events": ["/id"], "stats": ["/pk"], "jobs": ["/id"]}
+        "workers": ["/workerId"], "events": ["/id"], "stats": ["/pk"], "jobs": ["/id"],
+        "campaigns": ["/campaignId"]}
     assert found["events"]["defaultTtl"] == 30 * 86_400
     assert found["stats"]["defaultTtl"] == -1
     assert found["workers"]["indexingPolicy"]["excludedPaths"] == [{"path": "/*"}]

@@ -5,6 +5,7 @@ Three containers (design, RU costs and limits: bot/store/README.md):
   feedback, each under an id computed from its key, so a turn is point reads and writes;
 - `events`, partition key /id: usage events, expired by the container's default TTL;
 - `stats`, partition key /pk: the report counters, one partition per module and report;
+- `campaigns`, partition key /campaignId: a campaign and its deliveries (the send queue).
 - `jobs`, partition key /id: background job leases and each job's latest run.
 """
 
@@ -23,6 +24,7 @@ from azure.cosmos.documents import ConnectionPolicy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from bot.store.cosmos_attempts import CosmosAttemptStore
+from bot.store.cosmos_campaigns import CosmosCampaignStore
 from bot.store.no_dashboard import NoDashboardFacts
 from bot.store.cosmos_calls import Calls, HealthLog, RetryPolicy
 from bot.store.cosmos_container import Docs
@@ -60,13 +62,19 @@ class ContainerSpec:
 def container_specs(prefix: str, retention_days: int) -> dict[str, ContainerSpec]:
     return {
         "workers": ContainerSpec(f"{prefix}workers", "/workerId",
-                                 ("/type", "/created_at", "/module_id", "/locale")),
+                                 ("/type", "/created_at", "/module_id", "/locale",
+                                  # campaign audiences and results (cosmos_campaigns.py)
+                                  "/workerId", "/tenant_id", "/upn", "/status", "/passed",
+                                  "/campaign_id")),
         "events": ContainerSpec(f"{prefix}events", "/id", ("/at", "/worker_id", "/kind"),
                                 default_ttl=retention_days * DAY),
         # -1: TTL on, but only documents that carry their own `ttl` (the stuck counters) expire.
         "stats": ContainerSpec(f"{prefix}stats", "/pk",
                                ("/kind", "/day", "/locale", "/days/[]/d", "/days/[]/l"),
                                default_ttl=-1),
+        "campaigns": ContainerSpec(f"{prefix}campaigns", "/campaignId",
+                                   ("/type", "/state", "/due_at", "/lease_until", "/tenant_id",
+                                    "/worker_id", "/round")),
         # Job leases and latest runs: a few tiny documents, point reads and patches.
         "jobs": ContainerSpec(f"{prefix}jobs", "/id", ("/type",)),
     }
@@ -174,6 +182,7 @@ class CosmosStore:
         self.leases = CosmosLeaseStore(jobs)
         self.job_runs = CosmosJobRunStore(jobs)
         self.maintenance = CounterRebuild(workers, events, counters)
+        self.campaigns = CosmosCampaignStore(Docs(containers["campaigns"], self.calls), workers)
 
     async def _database(self, client: CosmosClient) -> DatabaseProxy:
         name = self.config.database

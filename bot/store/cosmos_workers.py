@@ -34,6 +34,8 @@ class CosmosWorkerStore:
         changes = {"tenant_id": worker.tenant_id, "name": worker.name,
                    "teams_locale": worker.teams_locale, "conversation": worker.conversation,
                    "installed": True, "updated_at": encode_time(worker.updated_at)}
+        changes.update({name: value for name in ("upn", "time_zone")
+                        if (value := getattr(worker, name)) is not None})
         stored = await self._set(worker.id, changes, "register a worker")
         if stored is None:
             fresh = worker.model_copy(update={"installed": True})

@@ -12,7 +12,8 @@ from bot.store.port import Store, WorkerData
 # Deletion order: attempts first (on Cosmos their deletion also takes the worker out of the
 # quiz counters, which needs the attempts), the worker record last, so an interrupted
 # deletion can be re-run and still finds everything it has not done yet.
-WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "feedback", "events", "workers")
+WORKER_DATA: tuple[str, ...] = (
+    "attempts", "progress", "feedback", "events", "campaigns", "workers")
 
 # Aggregates that never store a worker's id: reports and dashboard figures are computed from the ones above,
 # leases and job runs name instances and jobs.

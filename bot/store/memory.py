@@ -96,6 +96,8 @@ class MemoryWorkerStore(_WorkerRecords):
         if existing:
             fresh.created_at, fresh.language = existing.created_at, existing.language
             fresh.uninstalled_at = existing.uninstalled_at
+            fresh.upn = fresh.upn or existing.upn
+            fresh.time_zone = fresh.time_zone or existing.time_zone
         self._data.workers[worker.id] = fresh
         return _stored(fresh)
 
@@ -242,6 +244,9 @@ class MemoryStore:
         self.leases = MemoryLeaseStore()
         self.job_runs = MemoryJobRunStore()
         self.maintenance = NoCounters("memory")
+        from bot.store.memory_campaigns import MemoryCampaignStore  # it builds on this module
+
+        self.campaigns = MemoryCampaignStore(data)
 
     async def open(self) -> None:
         pass

@@ -34,6 +34,7 @@ from domain.models import (
     UsageEvent,
     Worker,
 )
+from bot.store.campaign_port import CampaignStore
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 
 
@@ -259,6 +260,7 @@ class Store(Protocol):
     reports: ReportStore
     dashboard: DashboardFacts  # the dashboard's figures beyond the reports
     privacy: PrivacyStore
+    campaigns: CampaignStore  # bot/store/campaign_port.py
     leases: LeaseStore
     job_runs: JobRunStore
     maintenance: MaintenanceStore

@@ -69,24 +69,27 @@ class SqliteWorkerStore(_WorkerRows):
     @guard("read a worker")
     async def get_worker(self, worker_id: str) -> Worker | None:
         row = self._db.conn.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
-        return _worker(row) if row else None
+        return worker_from_row(row) if row else None
 
     @guard("register a worker")
     async def register_worker(self, worker: Worker) -> Worker:
         rows = self._db.conn.execute(
             """INSERT INTO workers (id, tenant_id, name, teams_locale, language, conversation,
-                                    installed, created_at, updated_at, uninstalled_at)
-               VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, NULL)
+                                    installed, created_at, updated_at, uninstalled_at, upn,
+                                    time_zone)
+               VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, NULL, ?, ?)
                ON CONFLICT (id) DO UPDATE SET
                    tenant_id = excluded.tenant_id, name = excluded.name,
                    teams_locale = excluded.teams_locale, conversation = excluded.conversation,
-                   installed = 1, updated_at = excluded.updated_at
+                   installed = 1, updated_at = excluded.updated_at,
+                   upn = coalesce(excluded.upn, upn),
+                   time_zone = coalesce(excluded.time_zone, time_zone)
                RETURNING *""",
             (worker.id, worker.tenant_id, worker.name, worker.teams_locale, worker.language,
              json.dumps(worker.conversation), encode_time(worker.created_at),
-             encode_time(worker.updated_at)),
+             encode_time(worker.updated_at), worker.upn, worker.time_zone),
         ).fetchall()
-        return _worker(rows[0])
+        return worker_from_row(rows[0])
 
     @guard("set a worker's language")
     async def set_language(self, worker_id: str, language: str | None) -> None:
@@ -99,13 +102,14 @@ class SqliteWorkerStore(_WorkerRows):
             (encode_time(at), encode_time(at), worker_id))
 
 
-def _worker(row: sqlite3.Row) -> Worker:
+def worker_from_row(row: sqlite3.Row) -> Worker:
     return Worker(
         id=row["id"], tenant_id=row["tenant_id"], name=row["name"],
         teams_locale=row["teams_locale"], language=row["language"],
         conversation=json.loads(row["conversation"]), installed=bool(row["installed"]),
         created_at=decode_time(row["created_at"]), updated_at=decode_time(row["updated_at"]),
-        uninstalled_at=decode_time(row["uninstalled_at"]))
+        uninstalled_at=decode_time(row["uninstalled_at"]), upn=row["upn"],
+        time_zone=row["time_zone"])
 
 
 class SqliteProgressStore(_WorkerRows):
@@ -266,10 +270,10 @@ class SqliteAttemptStore(_WorkerRows):
                 """SELECT * FROM answers WHERE attempt_id IN
                        (SELECT id FROM attempts WHERE worker_id = ?)
                    ORDER BY answered_at, question_id""", (worker_id,)):
-            answers.setdefault(row["attempt_id"], {})[row["question_id"]] = _answer(row)
+            answers.setdefault(row["attempt_id"], {})[row["question_id"]] = answer_from_row(row)
         rows = conn.execute(
             "SELECT * FROM attempts WHERE worker_id = ? ORDER BY started_at, id", (worker_id,))
-        return [_attempt(row, answers.get(row["id"], {})) for row in rows]
+        return [attempt_from_row(row, answers.get(row["id"], {})) for row in rows]
 
     def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
         conn.execute("DELETE FROM answers WHERE attempt_id IN "
@@ -285,15 +289,15 @@ class SqliteAttemptStore(_WorkerRows):
         answers = conn.execute(
             "SELECT * FROM answers WHERE attempt_id = ? ORDER BY answered_at, question_id",
             (attempt_id,))
-        return _attempt(row, {a["question_id"]: _answer(a) for a in answers})
+        return attempt_from_row(row, {a["question_id"]: answer_from_row(a) for a in answers})
 
 
-def _answer(row: sqlite3.Row) -> QuizAnswer:
+def answer_from_row(row: sqlite3.Row) -> QuizAnswer:
     return QuizAnswer(question_id=row["question_id"], chosen=json.loads(row["chosen"]),
                       correct=bool(row["correct"]), answered_at=decode_time(row["answered_at"]))
 
 
-def _attempt(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAttempt:
+def attempt_from_row(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAttempt:
     passed = row["passed"]
     return QuizAttempt(
         id=row["id"], worker_id=row["worker_id"], module_id=row["module_id"],
@@ -348,6 +352,9 @@ class SqliteStore:
         self.leases = SqliteLeaseStore(self._db)
         self.job_runs = SqliteJobRunStore(self._db)
         self.maintenance = NoCounters("sqlite")
+        from bot.store.sqlite_campaigns import SqliteCampaignStore  # it builds on this module
+
+        self.campaigns = SqliteCampaignStore(self._db)
 
     @property
     def path(self) -> Path:

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from bot.store.sqlite_campaign_schema import CAMPAIGN_TABLES
 from domain.reports import iso_week
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
@@ -155,9 +156,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             ended_at TEXT,
             detail TEXT NOT NULL) WITHOUT ROWID""",
     )),
+    Migration(4, "trainer campaigns", CAMPAIGN_TABLES),
     # The dashboard (bot/store/sqlite_dashboard.py): active workers in a window, a worker's
     # last activity, and the workers list in name order, each from an index alone.
-    Migration(4, "dashboard indexes", (
+    Migration(5, "dashboard indexes", (
         "CREATE INDEX idx_events_at_worker ON events(at, worker_id, module_id, locale)",
         "CREATE INDEX idx_events_worker_at ON events(worker_id, at) WHERE worker_id IS NOT NULL",
         "CREATE INDEX idx_workers_name ON workers(name, id)",

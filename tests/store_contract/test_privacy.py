@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from domain.campaigns import Delivery
 from domain.reports import ReportFilter
 from bot.store.erasure import NO_WORKER_DATA, WORKER_DATA, worker_data
 from bot.store.port import Store
@@ -17,8 +20,16 @@ async def test_every_adapter_wires_every_aggregate(store: Store) -> None:
     assert missing == []
 
 
+async def load_campaign_deliveries(store: Store) -> None:
+    due = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+    await store.campaigns.add_deliveries([
+        Delivery(campaign_id="c1", worker_id=w, tenant_id="t1", due_at=due) for w in ("w1", "w2")])
+    await store.campaigns.set_blocked("t1", "w1", due)
+
+
 async def test_after_deletion_no_aggregate_holds_the_worker(store: Store) -> None:
     await load_report_dataset(store)  # w1 and w2 in every aggregate
+    await load_campaign_deliveries(store)
     for worker_id in ("w1", "w2"):
         await store.workers.register_worker(worker(worker_id))
     assert {name: await part.holds_worker("w1") for name, part in worker_data(store)} == {
@@ -34,6 +45,7 @@ async def test_after_deletion_no_aggregate_holds_the_worker(store: Store) -> Non
 
 async def test_an_interrupted_deletion_can_be_run_again(store: Store) -> None:
     await load_report_dataset(store)
+    await load_campaign_deliveries(store)
     await store.workers.register_worker(worker("w1"))
     for _name, part in worker_data(store)[:2]:  # stopped after two aggregates
         await part.delete_for_worker("w1")

@@ -1,0 +1,38 @@
+"""Start and stop sender processes (tests/campaign_sender_process.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent / "campaign_sender_process.py"
+
+
+class SenderProcess:
+    def __init__(self, sqlite: Path, owner: str, **options: object):
+        args = [sys.executable, str(SCRIPT), "--sqlite", str(sqlite), "--owner", owner]
+        for name, value in options.items():
+            args += ["--" + name.replace("_", "-"), str(value)]
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline() if self.process.stdout else ""
+        if line.strip() != "READY":
+            self.kill()
+            raise RuntimeError(f"the sender process did not start: {line!r}")
+
+    def kill(self) -> None:
+        """kill -9: no chance to record anything."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self, timeout: float = 30.0) -> dict:
+        """SIGTERM: the graceful stop; returns the counters it printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=timeout)
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        return json.loads(lines[-1]) if lines else {}
