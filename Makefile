@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test deps browser bench check clean
+.PHONY: run test deps browser bench soak check clean
 
 $(PY_STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: deps browser
 bench: deps
 	$(PY) -m bench.bench_turn --stores sqlite,cosmos
 	$(PY) -m bench.bench_reports
+
+# Two instances on one SQLite file, 2,000 workers, 100,000 mixed turns (not part of `make test`).
+# A shorter run: make soak SOAK_ARGS="--turns 5000 --workers 100"
+soak: deps
+	$(PY) -m bench.bench_soak $(SOAK_ARGS)
 
 check: deps
 	$(VENV)/bin/coach content check

@@ -55,9 +55,9 @@ async def start_connector() -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-def start_process(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+def start_process(command: list[str], env: dict[str, str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 async def wait_until_up(session: aiohttp.ClientSession, port: int) -> None:

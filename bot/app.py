@@ -17,7 +17,7 @@ from aiohttp import web
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import ClaimsIdentity, Connections, TurnContext
 
-from bot import sdk_fixes
+from bot import sdk_fixes, telemetry
 from bot.agent import CoachAgent, connection_manager
 from bot.auth import AuthError, TokenValidator, VerifiedToken, claims_identity
 from bot.content import load_catalog
@@ -124,12 +124,12 @@ def create_app(settings: Settings, *, store: Store | None = None,
         catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
     except ProfileInvalid as exc:
         raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
-    store = store or create_store(settings)
+    store = telemetry.instrument_store(store or create_store(settings))
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
-    app[AGENT_KEY] = CoachAgent(settings, store, catalog,
-                                GuardedConnections(connections or connection_manager(settings)))
+    app[AGENT_KEY] = telemetry.instrument_agent(CoachAgent(
+        settings, store, catalog, GuardedConnections(connections or connection_manager(settings))))
     app[VALIDATOR_KEY] = validator
     app[FLOOD_KEY] = FloodGuard(settings.worker_burst, settings.worker_per_second, settings.flood_tracked_workers)
     app.router.add_post("/api/messages", messages)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli_store import add_backup_parsers
 from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
 from bot.settings import Settings
@@ -26,14 +27,10 @@ def _settings(**overrides: object) -> Settings:
         raise SystemExit(f"coach: configuration error: {problems}") from None
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The SDK logs "App ID is not provided" and tracing noise on every anonymous turn.
-    for noisy in ("microsoft_agents", "azure", "msal"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    # Anonymous turns have no app id by design; the SDK warns about it on every turn.
-    logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(logging.ERROR)
+def _logging(verbose: bool, settings: Settings) -> None:
+    from bot import logging_setup
+
+    logging_setup.configure(settings, verbose=verbose)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -49,7 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = _settings(**overrides)
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     try:
         app = create_app(settings, jobs=not args.no_jobs)
     except ConfigurationError as exc:
@@ -72,7 +69,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     from bot.job_hosting import run_jobs
 
     settings = _settings()
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     try:
         asyncio.run(run_jobs(settings, once=args.once))
     except StoreUnavailable as exc:
@@ -85,7 +82,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from bot.devserver import run_dev
 
     settings = _settings(anonymous=True, host="127.0.0.1", **({"port": args.port} if args.port else {}))
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     return asyncio.run(run_dev(settings, playground_port=args.playground_port))
 
 
@@ -186,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "stopped. The log says when it is needed (readiness: degraded). Other stores keep no "
                     "counters (exit 2).")
     rebuild.set_defaults(func=cmd_store_rebuild_counters)
+    add_backup_parsers(store_commands, _settings)
 
     add_report_parser(commands)
     return parser

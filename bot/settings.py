@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     public_host: str = ""  # domain the bot is served on, for the manifest's validDomains
     app_version: str = "1.0.0"
 
+    # Observability. With a connection string, traces, metrics and logs go to Azure Monitor.
+    applicationinsights_connection_string: SecretStr = SecretStr("")
+    log_format: Literal["text", "json"] = "text"
+
     # Organisation profile (YAML; example content/org-profile.example.yaml): fills the training
     # content's {org.NAME} placeholders and hides what doesn't apply. Unset: generic wording.
     org_profile: Path | None = None
