@@ -34,7 +34,8 @@ from bot.store.factory import create_store
 from bot.store.port import Store
 from domain.digest import DigestSchedule
 from jobs.digest import DigestJob
-from bot.web.inbox_api import install_inbox_api, local_admin_only
+from bot.web.inbox_api import install_inbox_api, signed_in
+from bot.web.routes import install_dashboard
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +137,14 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app[STORE_KEY] = store
     app[AGENT_KEY] = agent = telemetry.instrument_agent(CoachAgent(
         settings, store, catalog, GuardedConnections(connections or connection_manager(settings))))
-    install_inbox_api(app, agent.inbox, local_admin_only(settings))
+    install_inbox_api(app, agent.inbox, signed_in(settings))
     app[VALIDATOR_KEY] = validator
     app[FLOOD_KEY] = FloodGuard(settings.worker_burst, settings.worker_per_second, settings.flood_tracked_workers)
     app.router.add_post("/api/messages", messages)
     install_health(app, store, catalog, settings.health_cache_seconds)
     install_security_headers(app, behind_https=settings.behind_https)
     app.router.add_static("/static/images/", IMAGES_DIR, show_index=False, follow_symlinks=False)
+    install_dashboard(app, settings, store, catalog)
 
     async def store_lifetime(_app: web.Application):
         await store.open()

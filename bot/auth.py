@@ -125,7 +125,7 @@ class TokenValidator:
             raise AuthError("Signing keys unavailable.") from None
         if signing_key is None:
             raise AuthError("Token signing key unknown.")
-        claims = _decode(token, signing_key, self.audience, issuer)
+        claims = decode_token(token, signing_key, self.audience, issuer)
         if issuer != BOT_FRAMEWORK_ISSUER and (claims.get("azp") or claims.get("appid")) not in self.allowed_callers:
             raise AuthError("Token caller not accepted.")
         return VerifiedToken(claims, signing_key)
@@ -140,16 +140,19 @@ _DECODE_ERRORS = (  # the most specific first: they subclass each other
 )
 
 
-def _decode(token: str, signing_key: SigningKey, audience: str, issuer: str) -> dict[str, Any]:
+def decode_token(token: str, signing_key: SigningKey, audience: str | tuple[str, ...], issuer: str, *,
+                 leeway: int = CLOCK_SKEW_SECONDS, require: tuple[str, ...] = ("exp", "iss", "aud")) -> dict[str, Any]:
+    """The verified claims, or AuthError with a safe message. Also used by the dashboard's SSO
+    (bot/web/sso.py): several audiences, a shorter skew, more required claims."""
     try:
         return jwt.decode(
             token,
             key=signing_key.key,
             algorithms=list(ACCEPTED_ALGORITHMS),
-            audience=audience,
+            audience=audience if isinstance(audience, str) else list(audience),
             issuer=issuer,
-            leeway=CLOCK_SKEW_SECONDS,
-            options={"require": ["exp", "iss", "aud"], "strict_aud": True},
+            leeway=leeway,
+            options={"require": list(require), "strict_aud": isinstance(audience, str)},
         )
     except jwt.PyJWTError as error:
         message = next((text for kind, text in _DECODE_ERRORS if isinstance(error, kind)), "Token invalid.")

@@ -43,6 +43,10 @@ async def start_playground(bot_port: int, playground_port: int) -> asyncio.subpr
     )
 
 
+def dashboard_url(settings: Settings) -> str:
+    return f"http://{settings.host}:{settings.port}/dashboard"
+
+
 async def run_dev(settings: Settings, playground_port: int = 56150) -> int:
     app = create_app(settings)
     freeze_startup_objects()
@@ -60,7 +64,8 @@ async def run_dev(settings: Settings, playground_port: int = 56150) -> int:
     log.info("bot listening on http://%s:%d/api/messages (store: %s)", settings.host, settings.port, settings.store)
     playground = await start_playground(settings.port, playground_port)
     print(f"\nAdoption Coach is running. Open http://localhost:{playground_port} in your browser "
-          f"to chat with it as a Teams user.\nPress Ctrl+C to stop.\n", flush=True)
+          f"to chat with it as a Teams user.\nThe dashboard (you are its local admin): "
+          f"{dashboard_url(settings)}\nPress Ctrl+C to stop.\n", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -46,8 +46,17 @@ HEADERS = {
     "tenant_users": "Users in report", "tenant_active": "Active in report",
     "evaluated": "Evaluated", "meeting": "Meeting expectation", "meeting_rate": "Meeting rate",
     "report_date": "Report date", "department": "Department", "name": "Name",
+    # the dashboard's tables (bot/web/api.py)
+    "installed": "Installed", "active": "Active", "open_feedback": "Open feedback",
+    "quiz_passed": "Quiz passed", "step": "Step", "step_title": "Step title", "stuck": "Stuck presses",
+    "first_attempt_pass_rate": "First-attempt pass rate", "wrong_option": "Wrong option chosen most",
+    "wrong_option_count": "Times chosen", "worker_id": "Worker id",
+    "best_score": "Best score", "passed": "Passed", "modules_done": "Modules done",
+    "quizzes_passed": "Quizzes passed", "last_active": "Last active (UTC)", "language": "Language",
+    "total": "Total rows", "offset": "Offset", "limit": "Page size",
 }
-RATES = {"completion_rate", "pass_rate", "trained_share", "untrained_share", "meeting_rate"}
+RATES = {"completion_rate", "pass_rate", "trained_share", "untrained_share", "meeting_rate",
+         "first_attempt_pass_rate"}
 TEXT_PREVIEW = 100  # characters of feedback text in the terminal table (CSV/JSON have it all)
 
 
@@ -77,6 +86,18 @@ class Titles:
         module = self._catalog.module("en", module_id)
         question = module.question(question_id) if module else None
         return question.text if question else question_id
+
+    def step(self, module_id: str, step_index: int) -> str:
+        module = self._catalog.module("en", module_id)
+        step = module.step(step_index) if module else None
+        return step.title if step else f"step {step_index + 1}"
+
+    def options(self, module_id: str, question_id: str, option_ids: tuple[str, ...]) -> str:
+        """The texts of the chosen options, joined with " + " (an unknown id as itself)."""
+        module = self._catalog.module("en", module_id)
+        question = module.question(question_id) if module else None
+        texts = {o.id: o.text for o in question.options} if question else {}
+        return " + ".join(texts.get(option_id, option_id) for option_id in option_ids)
 
 
 def usage_tables(report: UsageReport, titles: Titles) -> list[Table]:

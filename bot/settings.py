@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # Trainer campaigns (jobs/campaign_sender.py).
     teams_tenant_rate: float = Field(50.0, gt=0, le=50.0)  # requests/s per tenant (Teams: 50)
     campaign_resend_unknown: bool = True  # resend once what may not have arrived (timeout, 502/504)
+    # Dashboard tab SSO: where the Entra v2 signing keys of the tenant come from; empty =
+    # https://login.microsoftonline.com/<tenant id>/v2.0/.well-known/openid-configuration
+    entra_openid_metadata: str = ""
 
     # Roles: Entra object ids (comma separated).
     admin_ids: IdList = Field(default_factory=list)
@@ -187,6 +190,11 @@ class Settings(BaseSettings):
     @property
     def image_base_url(self) -> str:
         return self.public_base_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def entra_metadata_url(self) -> str:
+        return self.entra_openid_metadata or (
+            f"https://login.microsoftonline.com/{self.tenant_id}/v2.0/.well-known/openid-configuration")
 
     @property
     def auth_enabled(self) -> bool:

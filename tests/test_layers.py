@@ -20,6 +20,8 @@ FORBIDDEN = {
               "bot.app", "jobs"),
     "dialogs": ("microsoft_agents", "aiohttp", "azure", "bot.agent", "bot.app",
                 "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
+    "bot/web": ("microsoft_agents", "azure", "dialogs", "cards", "jobs", "bot.agent", "bot.app",
+                "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),
     "bot/store": ("microsoft_agents", "dialogs", "cards", "jobs"),
     "jobs": ("microsoft_agents", "aiohttp", "azure", "dialogs", "cards", "bot.agent", "bot.app",
              "bot.store.sqlite", "bot.store.cosmos", "bot.store.memory"),

@@ -121,6 +121,14 @@ def test_settings_fill_the_manifest(package: Path) -> None:
         assert "{{" not in path.read_text(encoding="utf-8"), f"unfilled placeholder in {path.name}"
 
 
+def test_the_dashboard_tab_and_its_sso_resource(package: Path) -> None:
+    manifest = read_json(package / "manifest.json")
+    assert manifest["staticTabs"] == [{"entityId": "dashboard", "name": "Dashboard",
+                                       "contentUrl": f"https://{HOST}/dashboard", "scopes": ["personal"]}]
+    assert manifest["webApplicationInfo"] == {"id": CLIENT_ID, "resource": f"api://{HOST}/{CLIENT_ID}"}
+    assert read_json(package / "sv-se.json")["staticTabs[0].name"] == "Översikt"
+
+
 def test_bot_scopes_and_commands(package: Path) -> None:
     bot = read_json(package / "manifest.json")["bots"][0]
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}

@@ -20,9 +20,9 @@ from bot.store.port import Store, WorkerData
 WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "triage", "feedback", "events",
                                 "campaigns", "usage", "directory", "workers")
 
-# Aggregates that never store a worker's id: reports are computed from the ones above,
+# Aggregates that never store a worker's id: reports and dashboard figures are computed from the ones above,
 # leases and job runs name instances and jobs.
-NO_WORKER_DATA: tuple[str, ...] = ("reports", "privacy", "leases", "job_runs", "maintenance")
+NO_WORKER_DATA: tuple[str, ...] = ("reports", "dashboard", "privacy", "leases", "job_runs", "maintenance")
 
 
 def worker_data(store: Store) -> list[tuple[str, WorkerData]]:

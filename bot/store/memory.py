@@ -22,6 +22,7 @@ from domain.models import (
 from bot.store.erasure import RegistryPrivacyStore
 from bot.store.maintenance import NoCounters
 from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
+from bot.store.memory_dashboard import MemoryDashboardFacts
 from bot.store.memory_reports import MemoryReportFacts
 from bot.store.memory_usage import MemoryDirectoryStore, MemoryUsageStore, page_after
 from bot.store.memory_triage import MemoryTriageStore
@@ -269,6 +270,7 @@ class MemoryStore:
         self.feedback = MemoryFeedbackStore(data)
         self.triage = MemoryTriageStore(data.feedback)
         self.reports = Reports(MemoryReportFacts(data))
+        self.dashboard = MemoryDashboardFacts(data)
         self.privacy = RegistryPrivacyStore(self)
         self.leases = MemoryLeaseStore()
         self.job_runs = MemoryJobRunStore()

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Protocol
 
+from domain.dashboard import DashboardFacts
 from domain.jobs import JobRun, Lease
 from domain.models import (
     AttemptStatus,
@@ -353,6 +354,7 @@ class Store(Protocol):
     feedback: FeedbackStore
     triage: TriageStore
     reports: ReportStore
+    dashboard: DashboardFacts  # the dashboard's figures beyond the reports
     privacy: PrivacyStore
     campaigns: CampaignStore  # bot/store/campaign_port.py
     leases: LeaseStore

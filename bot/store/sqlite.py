@@ -30,6 +30,8 @@ from bot.store.port import (
 )
 from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
+from bot.store.sqlite_dashboard import SqliteDashboardFacts
+from bot.store.sqlite_reader import SqliteReader
 from bot.store.sqlite_reports import SqliteReportFacts
 from bot.store.sqlite_usage import SqliteDirectoryStore, SqliteUsageStore
 from bot.store.sqlite_triage import SqliteTriageStore, feedback_of
@@ -392,7 +394,9 @@ class SqliteStore:
         self.attempts = SqliteAttemptStore(self._db)
         self.feedback = SqliteFeedbackStore(self._db)
         self.triage = SqliteTriageStore(self._db)
-        self.reports = Reports(SqliteReportFacts(self._db))
+        self._reader = SqliteReader(self._db.path, busy_timeout_ms)  # reports, in a thread
+        self.reports = Reports(SqliteReportFacts(self._reader))
+        self.dashboard = SqliteDashboardFacts(self._reader)
         self.privacy = RegistryPrivacyStore(self)
         self.leases = SqliteLeaseStore(self._db)
         self.job_runs = SqliteJobRunStore(self._db)
@@ -411,6 +415,7 @@ class SqliteStore:
         self._db.open()
 
     async def close(self) -> None:
+        self._reader.close()
         self._db.close()
 
     async def health(self) -> Health:

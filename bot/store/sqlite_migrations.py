@@ -228,6 +228,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             version INTEGER NOT NULL) WITHOUT ROWID""",
         "CREATE INDEX idx_triage_worker ON triage(worker_id) WHERE worker_id IS NOT NULL",
     )),
+    # The dashboard (bot/store/sqlite_dashboard.py): active workers in a window, a worker's
+    # last activity, and the workers list in name order, each from an index alone.
+    Migration(8, "dashboard indexes", (
+        "CREATE INDEX idx_events_at_worker ON events(at, worker_id, module_id, locale)",
+        "CREATE INDEX idx_events_worker_at ON events(worker_id, at) WHERE worker_id IS NOT NULL",
+        "CREATE INDEX idx_workers_name ON workers(name, id)",
+        """CREATE INDEX idx_progress_done_worker ON progress(completed_at, worker_id, module_id, locale, status)
+            WHERE status = 'done'""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -10,15 +10,15 @@ are read in one DEFERRED transaction (`snapshot`), so they agree with each other
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 
 from domain.models import EventKind, ExerciseMark
 from domain.report_facts import COMPLETED, SUBMITTED
 from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
-from bot.store.sqlite_connection import SqliteConnection, guard
+from bot.store.sqlite_reader import SqliteReader
 from bot.store.sqlite_migrations import decode_time, encode_time
 
 DAY = "substr({}, 1, 10)"  # the UTC day of a stored time (fixed-width UTC text)
@@ -142,47 +142,47 @@ def feedback_page(conn: sqlite3.Connection, flt: ReportFilter, cursor: str | Non
 
 
 class SqliteReportFacts:
-    def __init__(self, db: SqliteConnection):
-        self._db = db
+    """Read by the store's second, read-only connection in its own thread (sqlite_reader.py),
+    so a heavy report never stalls a worker's turn on the main connection."""
 
-    @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[None]:
-        with self._db.transaction("DEFERRED"):
-            yield
+    def __init__(self, reader: SqliteReader):
+        self._reader = reader
 
-    @guard("count the progress for the usage report")
+    def snapshot(self) -> AbstractAsyncContextManager[None]:
+        return self._reader.snapshot()
+
     async def cohort(self, flt: ReportFilter) -> list[CohortRow]:
-        return cohort(self._db.conn, flt)
+        return await self._reader.read("count the progress for the usage report", lambda c: cohort(c, flt))
 
-    @guard("count the progress for the usage report")
     async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:
-        return started_by_day(self._db.conn, flt)
+        return await self._reader.read("count the progress for the usage report",
+                                       lambda c: started_by_day(c, flt))
 
-    @guard("count the completions for the usage report")
     async def completed_by_day(self, flt: ReportFilter) -> dict[date, int]:
-        return completed_by_day(self._db.conn, flt)
+        return await self._reader.read("count the completions for the usage report",
+                                       lambda c: completed_by_day(c, flt))
 
-    @guard("count the exercises for the usage report")
     async def exercise_marks(self, flt: ReportFilter) -> dict[str, ExerciseMarks]:
-        return exercise_marks(self._db.conn, flt)
+        return await self._reader.read("count the exercises for the usage report",
+                                       lambda c: exercise_marks(c, flt))
 
-    @guard("count the stuck events for the usage report")
     async def stuck_by_module(self, flt: ReportFilter) -> dict[str, int]:
-        return stuck_by_module(self._db.conn, flt)
+        return await self._reader.read("count the stuck events for the usage report",
+                                       lambda c: stuck_by_module(c, flt))
 
-    @guard("count the quiz attempts for the quiz report")
     async def quiz_totals(self, flt: ReportFilter) -> list[QuizTotals]:
-        return quiz_totals(self._db.conn, flt)
+        return await self._reader.read("count the quiz attempts for the quiz report",
+                                       lambda c: quiz_totals(c, flt))
 
-    @guard("count the quiz workers for the quiz report")
     async def quiz_workers(self, flt: ReportFilter, modules: list[str]) -> dict[str, int]:
-        return quiz_workers(self._db.conn, flt, modules)
+        return await self._reader.read("count the quiz workers for the quiz report",
+                                       lambda c: quiz_workers(c, flt, modules))
 
-    @guard("count the missed questions for the quiz report")
     async def quiz_misses(self, flt: ReportFilter) -> list[MissCount]:
-        return quiz_misses(self._db.conn, flt)
+        return await self._reader.read("count the missed questions for the quiz report",
+                                       lambda c: quiz_misses(c, flt))
 
-    @guard("read feedback for the feedback report")
     async def feedback_page(self, flt: ReportFilter, cursor: str | None,
                             limit: int) -> FeedbackPage:
-        return feedback_page(self._db.conn, flt, cursor, limit)
+        return await self._reader.read("read feedback for the feedback report",
+                                       lambda c: feedback_page(c, flt, cursor, limit))

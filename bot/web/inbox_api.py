@@ -24,7 +24,9 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.settings import Settings, is_loopback
+from bot.auth import AuthError
+from bot.settings import Settings
+from bot.web.roles import Role, current_user
 from bot.store.port import ConcurrencyConflict, StoreUnavailable
 from domain.models import FeedbackCategory, FeedbackStatus, utcnow
 from domain.triage import (
@@ -72,13 +74,15 @@ CALLER_KEY = web.RequestKey("inbox_caller", Caller)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def local_admin_only(settings: Settings) -> Identify:
-    """Until the dashboard's roles are wired: the local user is an admin in anonymous
-    (loopback-only) mode; with sign-in configured every call is refused."""
+def signed_in(settings: Settings) -> Identify:
+    """The dashboard's user (bot/web/roles.py): an Entra SSO token, or the local admin in
+    anonymous (loopback-only) mode. Only admins get past `admins_only`."""
     async def identify(request: web.Request) -> Caller:
-        if settings.anonymous and is_loopback(request.remote or ""):
-            return Caller("local", "Local admin", True)
-        raise CallerRefused(401, "dashboard sign-in is not configured")
+        try:
+            user = await current_user(request, settings)
+        except AuthError as exc:
+            raise CallerRefused(401, str(exc)) from None
+        return Caller(user.oid, user.name, user.role == Role.ADMIN)
     return identify
 
 
