@@ -112,7 +112,10 @@ function detail(item, draft = {}, message = null) {
   const save = el("fluent-button", { appearance: "primary", id: "inbox-save" }, t("dashboard.inbox.save"));
   const form = el("div", { class: "triage" }, el("div", { class: "tools" }, labelled(t("dashboard.inbox.filter.status"), status),
     labelled(t("dashboard.inbox.assignee"), assignee)), labelled(t("dashboard.inbox.note"), note), save);
-  const typed = () => ({ status: status.value, assignee: assignee.value, note: note.value, reply: replyBox ? replyBox.value : "" });
+  const typed = () => ({  // only what this admin changed, so a retry after a conflict undoes nobody's work
+    status: status.value !== item.status ? status.value : undefined,
+    assignee: assignee.value !== (item.assignee || "") ? assignee.value : undefined,
+    note: note.value, reply: replyBox ? replyBox.value : "" });
   save.addEventListener("click", async () => {
     const change = { version: item.version };
     if (status.value !== item.status) change.status = status.value;
