@@ -9,22 +9,14 @@
 //          campaignId, noteA, noteB, reply, assignee}
 //
 // Prints one JSON line and exits 0 / 1.
-import { chromium } from 'playwright-core';
+import { TIMEOUT, axe as runAxe, runDriver } from './page_driver.mjs';
 import path from 'node:path';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const TIMEOUT = 30_000;
 const job = JSON.parse(process.argv[2]);
 const result = { ok: false, errors: [], axe: {}, steps: {} };
 
 async function axe(page) {
-  await page.addScriptTag({ url: job.axeUrl });
-  return page.evaluate(async () => {
-    const found = await window.axe.run(document, { resultTypes: ['violations'] });
-    return found.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-      target: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
+  return runAxe(page, job.axeUrl);
 }
 
 async function signedIn(browser, token, theme, name) {
@@ -63,8 +55,7 @@ async function savedVersion(page, version) {
   await page.waitForSelector(`#inbox-item[data-version="${version}"]`, { timeout: TIMEOUT });
 }
 
-const browser = await chromium.launch({ executablePath: job.chromium, args: FLAGS });
-try {
+await runDriver(job.chromium, result, async (browser) => {
   const a = await signedIn(browser, job.tokens.a, 'default', 'admin A');
   const b = await signedIn(browser, job.tokens.b, 'dark', 'admin B');
   result.steps.listed = await a.locator('#inbox-items tbody tr').count();
@@ -114,11 +105,4 @@ try {
     result.axe[`campaigns-${theme}`] = await axe(page);
     await page.screenshot({ path: path.join(job.artifacts, `dashboard-campaigns-${theme}.png`), fullPage: true });
   }
-  result.ok = true;
-} catch (error) {
-  result.error = String(error && error.stack || error);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+});
