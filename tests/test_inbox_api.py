@@ -115,6 +115,12 @@ async def test_list_filters_by_language_and_whole_days_like_the_other_pages(api)
 async def test_the_list_names_the_admins_an_item_can_be_assigned_to(api):
     listed = await (await api.get("/api/admin/feedback", headers=auth("admin-token"))).json()
     assert listed["admins"] == [{"id": "oid-admin", "name": "Ada Admin"},
+                                {"id": "oid-admin-3", "name": "oid-admin-3"}]  # ADMIN_IDS, unnamed
+    await api.get("/api/admin/feedback/f-worker", headers=auth("admin2-token"))  # Bo signs in
+    await api.get("/api/admin/feedback", headers=auth("trainer-token"))  # refused: not an admin
+    listed = await (await api.get("/api/admin/feedback", headers=auth("admin-token"))).json()
+    assert listed["admins"] == [{"id": "oid-admin", "name": "Ada Admin"},
+                                {"id": "oid-admin-2", "name": "Bo Admin"},
                                 {"id": "oid-admin-3", "name": "oid-admin-3"}]
 
 

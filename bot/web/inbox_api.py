@@ -75,6 +75,8 @@ INBOX_KEY = web.AppKey("inbox", object)
 IDENTIFY_KEY = web.AppKey("inbox_identify", object)
 CLOCK_KEY = web.AppKey("inbox_clock", object)
 CALLER_KEY = web.RequestKey("inbox_caller", Caller)
+SIGNED_IN_KEY = web.AppKey("inbox_signed_in", dict)  # admin id -> name, as their tokens said
+MAX_SIGNED_IN = 500
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -103,6 +105,7 @@ def admins_only(handler: Handler) -> Handler:
         if not caller.is_admin:
             return _problem(403, "only admins may use the feedback inbox")
         request[CALLER_KEY] = caller
+        _remember(request.app[SIGNED_IN_KEY], caller)
         try:
             return await handler(request)
         except StoreUnavailable:
@@ -191,10 +194,10 @@ async def list_items(request: web.Request) -> web.Response:
     except ValueError:
         return _problem(400, "the cursor is not one this API gave out")
     caller = request[CALLER_KEY]
+    signed_in = {caller.id: caller.name, **request.app[SIGNED_IN_KEY]}
     return web.json_response({"items": [item_json(i) for i in page.items],
                               "cursor": page.cursor,
-                              "admins": await admins(store, _admin_ids(request), caller.id,
-                                                     caller.name)})
+                              "admins": await admins(store, _admin_ids(request), signed_in)})
 
 
 @admins_only
@@ -299,6 +302,12 @@ def _flows(request: web.Request) -> InboxFlows:
     return request.app[INBOX_KEY]  # type: ignore[return-value]
 
 
+def _remember(signed_in: dict[str, str], caller: Caller) -> None:
+    """Names for the assignee list and the history (an audit entry holds only the id)."""
+    if caller.id in signed_in or len(signed_in) < MAX_SIGNED_IN:
+        signed_in[caller.id] = caller.name
+
+
 def _admin_ids(request: web.Request) -> list[str]:
     settings = request.app.get(WEB_SETTINGS_KEY)
     return list(settings.admin_ids) if settings is not None else []
@@ -313,6 +322,7 @@ def install_inbox_api(app: web.Application, flows: InboxFlows, identify: Identif
     app[INBOX_KEY] = flows
     app[IDENTIFY_KEY] = identify
     app[CLOCK_KEY] = clock
+    app[SIGNED_IN_KEY] = {}
     app.router.add_get("/api/admin/feedback", list_items)
     app.router.add_get("/api/admin/feedback/{id}", get_item)
     app.router.add_patch("/api/admin/feedback/{id}", patch_item)

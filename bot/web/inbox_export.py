@@ -49,11 +49,10 @@ def csv_answer(items: list[InboxItem], titles: Titles) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-async def admins(store: Store, admin_ids: list[str], caller_id: str,
-                 caller_name: str) -> list[dict[str, Any]]:
-    """Whom an item can be assigned to: the caller, and ADMIN_IDS (named when they use the
-    bot). Admins by app role are known only once they sign in, so the page also accepts an id."""
-    people = {caller_id: caller_name or caller_id}
+async def admins(store: Store, admin_ids: list[str], signed_in: dict[str, str]) -> list[dict[str, Any]]:
+    """Whom an item can be assigned to: the admins who signed in to this instance (the caller
+    first), and ADMIN_IDS, named by their Teams name when they use the bot."""
+    people = {key: name or key for key, name in signed_in.items()}
     for admin_id in admin_ids:
         if admin_id not in people:
             worker = await store.workers.get_worker(admin_id)
