@@ -21,7 +21,7 @@ from bot.web.sso import entra_issuer
 from dashboard_seed import EVIL_LINK, EVIL_NAME, EVIL_SCRIPT, FORMULA, seed_dashboard
 from jwks_fixture import CLIENT_ID
 from sso_tokens import CALLERS as SIGNED_CALLERS
-from sso_tokens import HOST, TENANT, bearer, entra_jwks, sso_settings, sso_token
+from sso_tokens import bearer, entra_jwks, sso_settings, sso_token
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
