@@ -39,7 +39,7 @@ def _section(title: str, lines: list[str], empty: str, t: Texts) -> dict:
         items.append(text(empty, subtle=True, spacing="Small"))
     items += [text(line, spacing="Small") for line in shown]
     if len(lines) > MAX_ROWS:
-        items.append(text(t("mydata.more", count=len(lines) - MAX_ROWS), subtle=True, spacing="Small"))
+        items.append(text(t("mydata.more", count=t.number(len(lines) - MAX_ROWS)), subtle=True, spacing="Small"))
     return container(items, spacing="Medium", separator=True)
 
 
@@ -64,7 +64,7 @@ def _usage(t: Texts, events: list[UsageEvent], n: str) -> dict:
     if not events:
         items.append(text(t("mydata.usage.none"), subtle=True, spacing="Small"))
         return container(items, spacing="Medium", separator=True)
-    items.append(text(t("mydata.usage.summary", count=len(events), date=t.date(events[0].at)),
+    items.append(text(t("mydata.usage.summary", count=t.number(len(events)), date=t.date(events[0].at)),
                       spacing="Small"))
     items.append({"type": "ActionSet", "actions": [
         execute(t("mydata.usage.show"), ShowMyEvents(page=0, n=n))]})
@@ -142,8 +142,8 @@ def my_events_card(t: Texts, modules: dict[str, Module], events: list[UsageEvent
     n = nonce()
     first = page * EVENTS_PER_PAGE
     shown = events[first:first + EVENTS_PER_PAGE]
-    body = [heading(t("mydata.export.title", first=min(first + 1, len(events)),
-                      last=first + len(shown), count=len(events)))]
+    body = [heading(t("mydata.export.title", first=t.number(min(first + 1, len(events))),
+                      last=t.number(first + len(shown)), count=t.number(len(events))))]
     body += [text(_event_line(t, modules, e), spacing="None", size="Small") for e in shown]
     actions = []
     if first + len(shown) < len(events):
