@@ -31,15 +31,15 @@ def _campaigns(t: Texts, summary: DigestSummary) -> list[dict]:
 
 def digest_card(t: Texts, summary: DigestSummary, app_id: str) -> dict:
     body = [heading(t("digest.title", week=summary.period.key)),
-            text(t("digest.feedback_new", count=summary.new_feedback) if summary.new_feedback
+            text(t("digest.feedback_new", count=t.number(summary.new_feedback)) if summary.new_feedback
                  else t("digest.feedback_none"))]
     for item in summary.top_items:
         quote = item.text if len(item.text) <= MAX_QUOTE else item.text[:MAX_QUOTE].rstrip() + "…"
         rating = "?" if item.rating is None else f"{item.rating}/5"
         body.append(text(t("digest.item", category=t(f"feedback.category.{item.category.value}"),
                            rating=rating, text=escaped(quote)), subtle=True, spacing="Small"))
-    body.append(text(t("digest.completions", this_week=summary.completions,
-                       last_week=summary.completions_before)))
+    body.append(text(t("digest.completions", this_week=t.number(summary.completions),
+                       last_week=t.number(summary.completions_before))))
     if summary.pass_rate is None:
         body.append(text(t("digest.pass_rate_none")))
     else:
