@@ -7,7 +7,7 @@ day in the schedule's zone."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from domain.audience import Audience, AudienceKind
@@ -136,8 +136,10 @@ def _schedule(values: dict[str, str], zone_name: str, now: datetime,
     else:
         schedule = Schedule(mode=ScheduleMode.WORKER_LOCAL, local_date=day.isoformat(),
                             local_time=moment, zone=zone_name, quiet_hours=quiet)
-    if validate_start(schedule.earliest_start(now), now) is not None or (
-            mode == ScheduleMode.WORKER_LOCAL.value and day < now.date() - timedelta(days=1)):
+    # A moment past is not "send now" on this form: the trainer meant another day. In the
+    # workers' own zones it has passed when even the last zone (UTC-12) is past it.
+    last = zone(zone_name) if mode == ScheduleMode.AT.value else timezone(timedelta(hours=-12))
+    if validate_start(datetime.combine(day, moment, tzinfo=last), now) is not None:
         reading.problem("past")
     return schedule
 
