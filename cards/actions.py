@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, field_validator,
+)
 
 from domain.feedback import MAX_SUBMITTED_TEXT, MAX_TEXT
 
@@ -204,6 +206,13 @@ class _CampaignForm(Action):
     ends: str = Field("", max_length=20)
     name: str = Field("", max_length=400)
     intro: str = Field("", max_length=4000)
+
+
+    @field_validator("questions", "remind_after", "remind_max", mode="before")
+    @classmethod
+    def _as_typed(cls, value: Any) -> Any:
+        """A client may submit an Input.Number as a JSON number: it is read as typed."""
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 FORM_FIELDS = tuple(name for name in _CampaignForm.model_fields if name not in Action.model_fields)
