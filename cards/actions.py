@@ -207,7 +207,6 @@ class _CampaignForm(Action):
     name: str = Field("", max_length=400)
     intro: str = Field("", max_length=4000)
 
-
     @field_validator("questions", "remind_after", "remind_max", mode="before")
     @classmethod
     def _as_typed(cls, value: Any) -> Any:

@@ -98,12 +98,21 @@ def _facts(turn: Turn, campaign: Campaign, form: Form, module_title: str,
             (t("campaign.form.ends"), t.date(ends))]
 
 
-async def preview_campaign(turn: Turn, action: PreviewCampaign, role: Role) -> None:
+def _accepted(turn: Turn, action: PreviewCampaign | ConfirmCampaign
+              ) -> tuple[Form, FormReading, Campaign] | None:
+    """The submitted form read into a campaign; None when it went back to the trainer."""
     form = _values(action)
     reading, campaign = _read(turn, form)
     if campaign is None:
         _refused(turn, form, reading)
+        return None
+    return form, reading, campaign
+
+
+async def preview_campaign(turn: Turn, action: PreviewCampaign, role: Role) -> None:
+    if (accepted := _accepted(turn, action)) is None:
         return
+    form, _, campaign = accepted
     title, questions = quiz_facts(turn.catalog, turn.language, campaign)
     turn.send(preview_card(turn.texts, campaign, form, title, questions,
                            _facts(turn, campaign, form, title, questions)))
@@ -115,11 +124,9 @@ def confirmed_id(turn: Turn) -> str:
 
 
 async def confirm_campaign(turn: Turn, action: ConfirmCampaign, role: Role) -> None:
-    form = _values(action)
-    reading, checked = _read(turn, form)
-    if checked is None:
-        _refused(turn, form, reading)
+    if (accepted := _accepted(turn, action)) is None:
         return
+    form, reading, _ = accepted
     campaigns = service(turn)
     created = await campaigns.create(id=confirmed_id(turn), tenant_id=turn.worker.tenant_id,
                                      created_by=turn.worker.id, **reading.fields)

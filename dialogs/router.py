@@ -88,7 +88,7 @@ class Router:
         self.actions.update({verb: self._for_trainers(handler) for verb, handler in trainer.items()})
         self.commands: dict[str, CommandHandler] = {
             "menu": lambda turn, cmd: show_menu(turn),
-            "help": lambda turn, cmd: show_help(turn),
+            "help": self._help,
             "language": lambda turn, cmd: choose_language(turn),
             "restart": self._restart,
             "quiz": lambda turn, cmd: quiz_command(turn, cmd.argument),
@@ -161,6 +161,11 @@ class Router:
                 return
             await handler(turn, action, role)
         return checked
+
+    async def _help(self, turn: Turn, command: Command) -> None:
+        await show_help(turn)
+        if turn.personal and self.role(turn).trains:
+            turn.send(turn.t("campaign.help"))
 
     async def _campaigns(self, turn: Turn, command: Command) -> None:
         role = self.role(turn)

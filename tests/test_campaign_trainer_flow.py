@@ -221,3 +221,12 @@ async def test_the_trainer_surface_speaks_swedish(store, catalog) -> None:
     assert ui("campaign.list.title", "sv") in texts_of(listed)
     form = cards(await trainer.click(action(listed, "campaign.new")))[0]
     assert ui("campaign.form.title", "sv") in texts_of(form)
+
+
+async def test_help_tells_trainers_about_campaigns_and_workers_nothing_new(store, catalog) -> None:
+    router = roles_router(catalog)
+    trainer_help = (await chat_of(store, router, TRAINER).say("help")).replies
+    worker_help = (await chat_of(store, router, "worker-1").say("help")).replies
+    assert trainer_help[-1] == ui("campaign.help")
+    assert len(trainer_help) == len(worker_help) + 1
+    assert ui("campaign.help") not in str(worker_help)

@@ -41,6 +41,16 @@ async def answer_all(chat: Chat, first_question: dict, module, *, right: bool = 
         card = following[0] if following else None
 
 
+async def answered_campaign(chat: Chat, catalog: Catalog, questions: int, *, right: bool):
+    """A campaign whose card the chat got and whose quiz it answered; (campaign, card)."""
+    campaign = await sending_campaign(chat.store, catalog, questions=questions)
+    card = await deliver(chat, campaign)
+    module = catalog.module("en", campaign.quiz.module_id)
+    await answer_all(chat, question_cards(await chat.click(action(card, "campaign.start")))[0],
+                     module, right=right)
+    return campaign, card
+
+
 @pytest.mark.parametrize("locale, language", [("en-US", "en"), ("sv-SE", "sv"), ("nl-NL", "nl")])
 async def test_the_card_speaks_the_workers_language(store, catalog: Catalog, locale: str,
                                                     language: str) -> None:
@@ -101,11 +111,8 @@ async def test_a_double_clicked_start_opens_one_attempt(store, catalog) -> None:
 
 async def test_the_first_submission_is_the_result_and_start_after_it_says_so(store, catalog) -> None:
     chat = await registered(store, catalog)
-    campaign = await sending_campaign(store, catalog, questions=2)
-    card = await deliver(chat, campaign)
+    campaign, card = await answered_campaign(chat, catalog, 2, right=False)
     module = catalog.module("en", campaign.quiz.module_id)
-    await answer_all(chat, question_cards(await chat.click(action(card, "campaign.start")))[0],
-                     module, right=False)
 
     again = await chat.click(action(card, "campaign.start"))
     assert question_cards(again) == []
@@ -200,11 +207,7 @@ async def test_no_reminder_tomorrow_when_the_campaign_ends_before(store, catalog
 
 async def test_after_submitting_there_is_nothing_to_remind(store, catalog) -> None:
     chat = await registered(store, catalog)
-    campaign = await sending_campaign(store, catalog, questions=1)
-    card = await deliver(chat, campaign)
-    module = catalog.module("en", campaign.quiz.module_id)
-    await answer_all(chat, question_cards(await chat.click(action(card, "campaign.start")))[0],
-                     module)
+    _, card = await answered_campaign(chat, catalog, 1, right=True)
     turn = await chat.click(action(card, "campaign.remind"))
     assert await pending_reminders(store) == []
     assert ui("campaign.worker.answered", score="100%") in texts_of(cards(turn)[0])
