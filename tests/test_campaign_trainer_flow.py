@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.content import Catalog
 from campaign_chat import ADMIN, TRAINER, deliver, roles_router, sending_campaign
 from card_reading import action, cards, has_action, inputs, question_cards, texts_of
 from cards.campaign import invite_body

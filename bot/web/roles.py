@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.auth import AuthError
 from bot.settings import Settings, is_loopback
-from domain.roles import ADMIN_ROLE, TRAINER_ROLE, Role, RoleRule  # noqa: F401  (re-exported)
+from domain.roles import Role, RoleRule  # Role is also imported from here
 
 
 @dataclass(frozen=True)
