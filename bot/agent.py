@@ -35,9 +35,12 @@ from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
+from dialogs.campaign_invite import campaign_activity
 from dialogs.digest import send_digests
 from dialogs.inbox import Inbox
+from domain.campaigns import Campaign, Delivery
 from domain.digest import DigestPeriod
+from domain.roles import RoleRule
 from dialogs.router import AdminReport, Router
 from dialogs.turn import Turn
 
@@ -96,7 +99,8 @@ class CoachAgent:
         self.store = store
         self.catalog = catalog
         self.router = Router(catalog, AdminReport(frozenset(settings.admin_ids),
-                                                  settings.app_id or settings.client_id))
+                                                  settings.app_id or settings.client_id),
+                             RoleRule.of(settings.admin_ids, settings.trainer_ids))
         connections = connections or connection_manager(settings)
         self.adapter = build_adapter(connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
@@ -115,6 +119,11 @@ class CoachAgent:
         return await send_digests(self.store, self.catalog, self.messenger.send_card,
                                   self.settings.admin_ids, period,
                                   self.settings.app_id or self.settings.client_id, owner, now)
+
+    def campaign_card(self, campaign: Campaign, delivery: Delivery,
+                      worker: Worker) -> dict[str, Any]:
+        """The campaign sender's card builder: the worker's campaign card in their language."""
+        return campaign_activity(self.catalog, campaign, delivery, worker)
 
     def _routes(self) -> None:
         app = self.app

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
@@ -47,6 +47,10 @@ class Formats:
             return "-"
         day = moment.date() if isinstance(moment, datetime) else moment
         return format_date(day, "medium", locale=self.locale)
+
+    def time(self, moment: datetime) -> str:
+        """The time of day as the moment carries it (convert to the zone first): "9:30 AM"."""
+        return format_time(moment, "short", locale=self.locale)
 
     def minutes(self, count: int) -> str:
         return format_unit(count, "duration-minute", length="short", locale=self.locale)

@@ -25,6 +25,7 @@ class Texts:
         formats = Formats(self.language, teams_locale)
         self.percent, self.number, self.signed, self.date, self.minutes = (
             formats.percent, formats.number, formats.signed, formats.date, formats.minutes)
+        self.time = formats.time
 
     def __call__(self, key: str, **values: object) -> str:
         template = self._strings.get(key) or self._fallback[key]

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, field_validator,
+)
 
 from domain.feedback import MAX_SUBMITTED_TEXT, MAX_TEXT
 
 ModuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Step = Annotated[int, Field(ge=0, le=99)]
+CampaignId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+DeliveryRef = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
 class Action(BaseModel):
@@ -105,6 +109,7 @@ class RestartQuiz(_OfModule):
 
     verb: Literal["quiz.restart"] = "quiz.restart"
     attempt: Nonce
+    campaign: CampaignId | None = None  # the new attempt answers this campaign
 
 
 class AnswerQuestion(Action):
@@ -158,10 +163,97 @@ class AskIt(Action):
     question: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
+class _OfCampaign(Action):
+    campaign: CampaignId
+
+
+class StartCampaignQuiz(_OfCampaign):
+    """Start on a worker's campaign card: the module's quiz, answering the campaign."""
+
+    verb: Literal["campaign.start"] = "campaign.start"
+    module: ModuleId
+    delivery: DeliveryRef | None = None  # campaign:worker:round (the simulator counts by it)
+
+
+class RemindTomorrow(_OfCampaign):
+    verb: Literal["campaign.remind"] = "campaign.remind"
+    delivery: DeliveryRef | None = None
+
+
+class ListCampaigns(Action):
+    verb: Literal["campaigns.list"] = "campaigns.list"
+
+
+class NewCampaign(Action):
+    verb: Literal["campaign.new"] = "campaign.new"
+
+
+class _CampaignForm(Action):
+    """The new-campaign form's fields, as typed (domain/campaign_form.py reads them). Room
+    beyond what the form allows, so too long an input is a message on the form, not a stale
+    card."""
+
+    module: str = Field("", max_length=100)
+    audience: str = Field("", max_length=200)
+    questions: str = Field("", max_length=20)
+    schedule: str = Field("now", max_length=20)
+    date: str = Field("", max_length=20)
+    time: str = Field("", max_length=20)
+    zone: str = Field("", max_length=100)
+    quiet: str = Field("false", max_length=8)
+    remind_after: str = Field("", max_length=20)
+    remind_max: str = Field("", max_length=20)
+    ends: str = Field("", max_length=20)
+    name: str = Field("", max_length=400)
+    intro: str = Field("", max_length=4000)
+
+    @field_validator("questions", "remind_after", "remind_max", mode="before")
+    @classmethod
+    def _as_typed(cls, value: Any) -> Any:
+        """A client may submit an Input.Number as a JSON number: it is read as typed."""
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+FORM_FIELDS = tuple(name for name in _CampaignForm.model_fields if name not in Action.model_fields)
+
+
+class PreviewCampaign(_CampaignForm):
+    inputs: ClassVar[frozenset[str]] = frozenset(FORM_FIELDS)
+    verb: Literal["campaign.preview"] = "campaign.preview"
+
+
+class EditCampaign(_CampaignForm):
+    """Back from the preview to the form, as filled in (the values travel in the button)."""
+
+    verb: Literal["campaign.edit"] = "campaign.edit"
+
+
+class ConfirmCampaign(_CampaignForm):
+    """Create and schedule the previewed campaign. Its id comes from this button's key, so a
+    double-click or a redelivery confirms the same campaign once."""
+
+    verb: Literal["campaign.confirm"] = "campaign.confirm"
+
+
+class CampaignProgress(_OfCampaign):
+    verb: Literal["campaign.progress"] = "campaign.progress"
+    refresh: bool = False  # from the progress card: update it in place
+
+
+class CampaignResults(_OfCampaign):
+    verb: Literal["campaign.results"] = "campaign.results"
+
+
+CAMPAIGN_ACTIONS: tuple[type[Action], ...] = (
+    StartCampaignQuiz, RemindTomorrow, ListCampaigns, NewCampaign, PreviewCampaign, EditCampaign,
+    ConfirmCampaign, CampaignProgress, CampaignResults,
+)
+TRAINER_ACTIONS: frozenset[type[Action]] = frozenset(CAMPAIGN_ACTIONS) - {StartCampaignQuiz,
+                                                                        RemindTomorrow}
 ACTIONS: tuple[type[Action], ...] = (
     ShowMenu, ShowHelp, StartModule, ShowStep, ExerciseDone, ExerciseStuck, FinishModule,
     ChooseLanguage, SetLanguage, StartQuiz, ContinueQuiz, RestartQuiz, AnswerQuestion, OpenFeedback, SubmitFeedback,
-    ShowMyData, ShowMyEvents, DeleteMyData, AskIt,
+    ShowMyData, ShowMyEvents, DeleteMyData, AskIt, *CAMPAIGN_ACTIONS,
 )
 CardAction = Annotated[Union[ACTIONS], Field(discriminator="verb")]
 _parser: TypeAdapter[CardAction] = TypeAdapter(CardAction)

@@ -125,8 +125,10 @@ def finished_card(t: Texts, module: Module, score: float | None) -> dict:
                 _module_actions(t, module, n))
 
 
-def open_attempt_card(t: Texts, module: Module, attempt: QuizAttempt) -> dict:
-    """A quiz was asked for while one of this module is in progress: continue or start over."""
+def open_attempt_card(t: Texts, module: Module, attempt: QuizAttempt,
+                      campaign_id: str | None = None) -> dict:
+    """A quiz was asked for while one of this module is in progress: continue or start over
+    (`campaign_id`: the new attempt answers that campaign)."""
     n = nonce()
     answered = sum(1 for qid in attempt.question_ids if qid in attempt.answers)
     return card(
@@ -134,7 +136,8 @@ def open_attempt_card(t: Texts, module: Module, attempt: QuizAttempt) -> dict:
          text(t("quiz.open.body", module=module.title, answered=answered,
                 total=len(attempt.question_ids)))],
         [submit(t("quiz.open.continue"), ContinueQuiz(attempt=attempt.id, n=n), style="positive"),
-         submit(t("quiz.open.restart"), RestartQuiz(module=module.id, attempt=attempt.id, n=n)),
+         submit(t("quiz.open.restart"), RestartQuiz(module=module.id, attempt=attempt.id,
+                                                          campaign=campaign_id, n=n)),
          submit(t("common.menu"), ShowMenu(n=n))],
     )
 

@@ -15,7 +15,7 @@ from domain.feedback import MAX_TEXT
 from .turn import Turn
 
 COMMANDS = ("menu", "help", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data",
-            "report")
+            "report", "campaigns")
 ARGUMENT_COMMANDS = {"restart", "quiz"}  # take a module name; the others stand alone
 PERSONAL_ONLY = {"menu", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data", "report"}
 

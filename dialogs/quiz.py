@@ -11,6 +11,8 @@ import hashlib
 import secrets
 
 from bot.content import Module, Question
+from domain.campaign_invite import question_count
+from domain.campaigns import Campaign
 from domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
 from domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
 from cards.actions import AnswerQuestion
@@ -69,9 +71,10 @@ async def _quiz_module(turn: Turn, module_id: str) -> Module | None:
     return module
 
 
-async def start_quiz(turn: Turn, module_id: str) -> None:
+async def start_quiz(turn: Turn, module_id: str, campaign: Campaign | None = None) -> None:
     """One attempt in progress per worker and module: while one is open, a new start offers
-    to continue it or start over (a repeat of the click that opened it just resumes it)."""
+    to continue it or start over (a repeat of the click that opened it just resumes it).
+    `campaign`: the new attempt answers it (its id recorded, its number of questions)."""
     module = await _quiz_module(turn, module_id)
     if module is None:
         return
@@ -81,13 +84,15 @@ async def start_quiz(turn: Turn, module_id: str) -> None:
         await attempts.abandon_attempt(turn.worker.id, current.id)  # its questions are gone
         current = None
     if current is not None and current.id != attempt_id:
-        turn.send(open_attempt_card(turn.texts, module, current))
+        # Starting over keeps answering the campaign the open attempt answers.
+        turn.send(open_attempt_card(turn.texts, module, current,
+                                    campaign.id if campaign else current.campaign_id))
         return
-    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id))
+    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id, campaign))
     if attempt.status != AttemptStatus.IN_PROGRESS or not _fits(module, attempt):
         # An old "Quiz"/"Retake" card clicked again after that attempt was finished.
         attempt = await turn.store.attempts.create_attempt(
-            _new_attempt(turn, module, secrets.token_hex(12)))
+            _new_attempt(turn, module, secrets.token_hex(12), campaign))
     await turn.record(EventKind.QUIZ_STARTED, module.id,
                       event_id=_event_id(EventKind.QUIZ_STARTED, attempt.id))
     await _continue(turn, module, attempt)
@@ -105,13 +110,14 @@ async def continue_quiz(turn: Turn, attempt_id: str) -> None:
         await start_quiz(turn, module.id)  # finished or started over since: where things are now
 
 
-async def restart_quiz(turn: Turn, module_id: str, attempt_id: str) -> None:
+async def restart_quiz(turn: Turn, module_id: str, attempt_id: str,
+                       campaign: Campaign | None = None) -> None:
     """Abandon the attempt the offer named (if still in progress) and start a new one."""
     module = await _quiz_module(turn, module_id)
     if module is None:
         return
     await turn.store.attempts.abandon_attempt(turn.worker.id, attempt_id)
-    await start_quiz(turn, module.id)
+    await start_quiz(turn, module.id, campaign)
 
 
 async def _moved_on(turn: Turn, module: Module) -> None:
@@ -123,12 +129,17 @@ async def _moved_on(turn: Turn, module: Module) -> None:
         await _continue(turn, module, current)
 
 
-def _new_attempt(turn: Turn, module: Module, attempt_id: str) -> QuizAttempt:
+def _new_attempt(turn: Turn, module: Module, attempt_id: str,
+                 campaign: Campaign | None = None) -> QuizAttempt:
+    """A campaign asking fewer questions gets a sample: the first of the shuffled order."""
     seed = new_seed()
+    order = question_order([q.id for q in module.quiz.questions], seed)
+    if campaign is not None:
+        order = order[:question_count(campaign, len(order))]
     return QuizAttempt(
         id=attempt_id, worker_id=turn.worker.id, module_id=module.id, locale=turn.language,
-        seed=seed, question_ids=question_order([q.id for q in module.quiz.questions], seed),
-        started_at=turn.now)
+        seed=seed, question_ids=order, started_at=turn.now,
+        campaign_id=campaign.id if campaign else None)
 
 
 async def _continue(turn: Turn, module: Module, attempt: QuizAttempt) -> None:

@@ -11,13 +11,18 @@ from domain.matching import Match, Matcher, best_of_languages
 from cards import actions as a
 from cards.general import notice_card, personal_only_card
 
+from domain.roles import Role, RoleRule
+
 from .askit import ask_it
+from .campaign_form import confirm_campaign, edit_campaign, new_campaign, preview_campaign
+from .campaign_invite import remind_me_tomorrow, restart_for_campaign, start_campaign_quiz
+from .campaigns import list_campaigns, show_progress, show_results
 from .digest import show_report
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
 from .menu import choose_language, set_language, show_help, show_menu, welcome
 from .mydata import delete_my_data, show_my_data, show_my_events
-from .quiz import answer_question, continue_quiz, quiz_command, restart_quiz, start_quiz
+from .quiz import answer_question, continue_quiz, quiz_command, start_quiz
 from .smalltalk import SmallTalk, answer_small_talk
 from .training import exercise_done, exercise_stuck, finish_module, show_step, start_module
 from .turn import Turn
@@ -33,12 +38,17 @@ class AdminReport:
 
 ActionHandler = Callable[[Turn, a.Action], Awaitable[None]]
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
+TrainerHandler = Callable[[Turn, a.Action, Role], Awaitable[None]]
 
 
 class Router:
-    def __init__(self, catalog: Catalog, admin_report: AdminReport = AdminReport()):
+    def __init__(self, catalog: Catalog, admin_report: AdminReport = AdminReport(),
+                 roles: RoleRule | None = None):
+        """`roles`: who is an admin or a trainer (ADMIN_IDS / TRAINER_IDS); by default the
+        report's admins, and no trainers."""
         self.catalog = catalog
         self.admin_report = admin_report
+        self.roles = roles or RoleRule(admin_ids=admin_report.admin_ids)
         self.parser = CommandParser(catalog)
         self.small_talk = SmallTalk(catalog)
         self.matchers = {lang: Matcher(catalog.modules(lang)) for lang in catalog.locales}
@@ -54,7 +64,7 @@ class Router:
             a.SetLanguage: lambda turn, act: set_language(turn, act.language),
             a.StartQuiz: lambda turn, act: start_quiz(turn, act.module),
             a.ContinueQuiz: lambda turn, act: continue_quiz(turn, act.attempt),
-            a.RestartQuiz: lambda turn, act: restart_quiz(turn, act.module, act.attempt),
+            a.RestartQuiz: lambda turn, act: restart_for_campaign(turn, act),
             a.AnswerQuestion: lambda turn, act: answer_question(turn, act),
             a.OpenFeedback: lambda turn, act: open_feedback(turn, act.module),
             a.SubmitFeedback: lambda turn, act: submit_feedback(turn, act),
@@ -62,10 +72,23 @@ class Router:
             a.ShowMyEvents: lambda turn, act: show_my_events(turn, act.page),
             a.DeleteMyData: lambda turn, act: delete_my_data(turn, act.confirmed, in_place=True),
             a.AskIt: lambda turn, act: ask_it(turn, act),
+            a.StartCampaignQuiz: lambda turn, act: start_campaign_quiz(turn, act),
+            a.RemindTomorrow: lambda turn, act: remind_me_tomorrow(turn, act),
         }
+        trainer: dict[type[a.Action], TrainerHandler] = {
+            a.ListCampaigns: lambda turn, act, role: list_campaigns(turn, role),
+            a.NewCampaign: lambda turn, act, role: new_campaign(turn, role),
+            a.PreviewCampaign: preview_campaign,  # type: ignore[dict-item]
+            a.EditCampaign: edit_campaign,  # type: ignore[dict-item]
+            a.ConfirmCampaign: confirm_campaign,  # type: ignore[dict-item]
+            a.CampaignProgress: show_progress,  # type: ignore[dict-item]
+            a.CampaignResults: show_results,  # type: ignore[dict-item]
+        }
+        assert set(trainer) == a.TRAINER_ACTIONS
+        self.actions.update({verb: self._for_trainers(handler) for verb, handler in trainer.items()})
         self.commands: dict[str, CommandHandler] = {
             "menu": lambda turn, cmd: show_menu(turn),
-            "help": lambda turn, cmd: show_help(turn),
+            "help": self._help,
             "language": lambda turn, cmd: choose_language(turn),
             "restart": self._restart,
             "quiz": lambda turn, cmd: quiz_command(turn, cmd.argument),
@@ -73,6 +96,7 @@ class Router:
             "my_data": lambda turn, cmd: show_my_data(turn),
             "delete_my_data": lambda turn, cmd: delete_my_data(turn, confirmed=False),
             "report": self._report,
+            "campaigns": self._campaigns,
         }
         # Actions that work outside the 1:1 chat; everything else is personal.
         self.group_actions: set[type[a.Action]] = {a.ShowHelp}
@@ -123,8 +147,38 @@ class Router:
             return
         await handler(turn, action)
 
+    def role(self, turn: Turn) -> Role:
+        """Looked up on every call: a role is never remembered from an earlier card."""
+        return self.roles.role(turn.worker.id)
+
+    def _for_trainers(self, handler: TrainerHandler) -> ActionHandler:
+        """A trainer's button clicked by anyone else is a card that is not theirs."""
+        async def checked(turn: Turn, action: a.Action) -> None:
+            role = self.role(turn)
+            if not role.trains:
+                turn.send(notice_card(turn.t("stale.card"), turn.texts))
+                await show_menu(turn)
+                return
+            await handler(turn, action, role)
+        return checked
+
+    async def _help(self, turn: Turn, command: Command) -> None:
+        await show_help(turn)
+        if turn.personal and self.role(turn).trains:
+            turn.send(turn.t("campaign.help"))
+
+    async def _campaigns(self, turn: Turn, command: Command) -> None:
+        role = self.role(turn)
+        if not role.trains:  # a worker typing "campaigns" gets what any unknown text gets
+            await answer_free_text(turn, self.match(turn, command.name), command.name)
+            return
+        if not turn.personal:  # checked after the role: to a worker it is no command at all
+            self._personal_only(turn)
+            return
+        await list_campaigns(turn, role)
+
     async def _report(self, turn: Turn, command: Command) -> None:
-        if turn.worker.id not in self.admin_report.admin_ids:
+        if self.role(turn) is not Role.ADMIN:
             await answer_free_text(turn, self.match(turn, command.name), command.name)
             return
         await show_report(turn, DigestPeriod.ending(turn.now), self.admin_report.app_id)

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.campaign_invite import delivery_key
 from domain.campaigns import Campaign, Delivery
-
-
-def delivery_key(delivery: Delivery) -> str:
-    return f"{delivery.campaign_id}:{delivery.worker_id}:{delivery.round}"
 
 
 def placeholder_card(campaign: Campaign, delivery: Delivery) -> dict[str, Any]:

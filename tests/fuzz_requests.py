@@ -54,6 +54,13 @@ def good_values(module_ids: list[str], question_ids: list[str]) -> dict[str, lis
         "rating": ["1", "3", "5", ""], "category": ["app", "content", "policy", "device", "other", ""],
         "text": ["Outlook asks me to sign in every hour.", "", "x" * 2500], "anonymous": ["true", "false"],
         "confirmed": [True, False], "n": ["n1", "n2", "-"], "page": [0, 1, 5, 9999],
+        "campaign": ["camp-1", "c2"], "delivery": ["camp-1:w1:0", "c2:w:1"], "refresh": [True, False],
+        "audience": ["all", "locale:sv", "not-passed:outlook", "bogus"], "questions": ["", "3", "0", 4],
+        "schedule": ["now", "at", "worker_local", "later"], "date": ["2026-12-01", "", "2026-13-45"],
+        "time": ["09:00", "", "25:99"], "zone": ["Europe/Stockholm", "Mars/Olympus", ""],
+        "quiet": ["true", "false"], "remind_after": ["3", "", "-1"], "remind_max": ["0", "2", "99"],
+        "ends": ["2026-12-31", "", "2020-01-01"], "name": ["", "Security week"],
+        "intro": ["Please take this [now](https://evil.example)", "x" * 2500],
     }
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.agent import _invoked_data
 from bot.content import LOCALES, Catalog
+from campaign_chat import TRAINER, deliver, roles_router, sending_campaign
 from card_reading import assert_theme_aware, inputs, nodes
 from bot.i18n import Texts
 from cards.actions import ACTIONS, parse_action
@@ -33,15 +34,18 @@ def buttons(card: dict) -> list[dict]:
 
 
 def filled(card: dict) -> dict[str, Any]:
-    """A valid value for each of the card's inputs, as a client would submit them."""
+    """A valid value for each of the card's inputs, as a client would submit them: what the
+    card filled in, else the first choice, a toggle off, a number's minimum, or "ok"."""
     values: dict[str, Any] = {}
     for input_id, node in inputs(card).items():
         if node["type"] == "Input.ChoiceSet":
-            values[input_id] = node["choices"][0]["value"]
+            values[input_id] = node.get("value") or node["choices"][0]["value"]
         elif node["type"] == "Input.Toggle":
             values[input_id] = node["valueOff"]
+        elif node["type"] == "Input.Number":
+            values[input_id] = str(node.get("value") or node.get("min", 1))
         else:
-            values[input_id] = "ok"
+            values[input_id] = node.get("value") or "ok"
     return values
 
 
@@ -53,7 +57,8 @@ async def walk(chat: Chat, catalog: Catalog, language: str) -> list[dict]:
     """Open with typed commands, then click every distinct button of every card sent, once,
     until no card offers a new one. Returns every card the bot sent."""
     await chat.install()
-    for command in ("menu", "help", "language", "feedback", "my_data", "delete_my_data", "quiz"):
+    for command in ("menu", "help", "language", "feedback", "my_data", "delete_my_data", "quiz",
+                    "campaigns"):
         await chat.say(first_word(catalog, language, command))
     await chat.say(catalog.modules(language)[0].faq[0].q)
     for _ in range(2):  # the second, while the first attempt is open, offers continue / start over
@@ -77,8 +82,12 @@ async def walk(chat: Chat, catalog: Catalog, language: str) -> list[dict]:
 
 @pytest.mark.parametrize("language", LOCALES)
 async def test_every_action_of_every_card_parses_back(store, catalog: Catalog, language: str) -> None:
-    chat = Chat(store, Router(catalog), language=language)
+    """The walker is a trainer (so the campaign cards are walked too) who also got a
+    campaign's card and a reminder of another."""
+    chat = Chat(store, roles_router(catalog), TRAINER, language=language)
     chat.worker = await store.workers.register_worker(chat.worker)
+    await deliver(chat, await sending_campaign(store, catalog, "camp-1"))
+    await deliver(chat, await sending_campaign(store, catalog, "camp-2", intro=""), round_=1)
     sent = await walk(chat, catalog, language)
 
     actions = [button for card in sent for button in buttons(card)]

@@ -39,7 +39,7 @@ BOT_PARTS = {
 }
 # Which bot/ modules may use flows and cards: only the SDK edge, and only through dialogs/.
 EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn", "dialogs.inbox",
-                                     "dialogs.digest")}
+                                     "dialogs.digest", "dialogs.campaign_invite")}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -91,6 +91,16 @@ class CampaignStore(Protocol):
         """Ordered by (worker id, round); `after` = the last worker id of the previous page."""
         ...
 
+    async def worker_deliveries(self, campaign_id: str, worker_id: str) -> list[Delivery]:
+        """One worker's deliveries of the campaign (every round), by round."""
+        ...
+
+    async def move_pending(self, campaign_id: str, worker_id: str, round_: int,
+                           due_at: datetime, at: datetime) -> bool:
+        """Make a still pending delivery due at `due_at` ("Remind me tomorrow"); False when
+        it is not pending (leased, sent, skipped) or does not exist."""
+        ...
+
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts: ...
 
     async def next_due(self, campaign_id: str) -> datetime | None:

@@ -198,6 +198,21 @@ class CosmosCampaignStore:
                 found = [d for d in found if d.worker_id != split]
         return found
 
+    async def worker_deliveries(self, campaign_id: str, worker_id: str) -> list[Delivery]:
+        docs = await self._docs.query(
+            "SELECT * FROM c WHERE c.campaignId = @c AND c.type = 'delivery'"
+            " AND c.worker_id = @w", {"@c": campaign_id, "@w": worker_id},
+            "read a worker's campaign deliveries", partition=campaign_id)
+        return sorted((_delivery(d) for d in docs), key=lambda d: d.round)
+
+    async def move_pending(self, campaign_id: str, worker_id: str, round_: int,
+                           due_at: datetime, at: datetime) -> bool:
+        ops = [{"op": "set", "path": "/due_at", "value": encode_time(due_at)},
+               {"op": "set", "path": "/updated_at", "value": encode_time(at)}]
+        return await self._docs.patch(delivery_id(worker_id, round_), campaign_id, ops,
+                                      "move a campaign delivery",
+                                      condition="FROM c WHERE c.state = 'pending'") is not None
+
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts:
         """One COUNT per (round, state): the local server has no GROUP BY."""
         base = "FROM c WHERE c.campaignId = @c AND c.type = 'delivery'"

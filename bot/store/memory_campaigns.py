@@ -104,6 +104,18 @@ class MemoryCampaignStore:
                        key=lambda d: (d.worker_id, d.round))
         return [_stored(d) for d in found[:limit]]
 
+    async def worker_deliveries(self, campaign_id: str, worker_id: str) -> list[Delivery]:
+        return [_stored(d) for d in sorted(self._deliveries.values(), key=lambda d: d.round)
+                if d.campaign_id == campaign_id and d.worker_id == worker_id]
+
+    async def move_pending(self, campaign_id: str, worker_id: str, round_: int,
+                           due_at: datetime, at: datetime) -> bool:
+        stored = self._deliveries.get((campaign_id, worker_id, round_))
+        if stored is None or stored.state is not DeliveryState.PENDING:
+            return False
+        stored.due_at, stored.updated_at = _utc(due_at), _utc(at)
+        return True
+
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts:
         cells: dict[tuple[int, DeliveryState], int] = {}
         for d in self._deliveries.values():

@@ -167,6 +167,21 @@ class SqliteCampaignStore:
         rows = self._db.conn.execute(sql + " ORDER BY worker_id, round LIMIT ?", [*params, limit])
         return [_delivery(r) for r in rows]
 
+    @guard("read a worker's campaign deliveries")
+    async def worker_deliveries(self, campaign_id: str, worker_id: str) -> list[Delivery]:
+        rows = self._db.conn.execute(
+            """SELECT * FROM campaign_deliveries WHERE campaign_id = ? AND worker_id = ?
+               ORDER BY round""", (campaign_id, worker_id))
+        return [_delivery(r) for r in rows]
+
+    @guard("move a campaign delivery")
+    async def move_pending(self, campaign_id: str, worker_id: str, round_: int,
+                           due_at: datetime, at: datetime) -> bool:
+        return self._db.conn.execute(
+            """UPDATE campaign_deliveries SET due_at = ?, updated_at = ?
+               WHERE campaign_id = ? AND worker_id = ? AND round = ? AND state = 'pending'""",
+            (encode_time(due_at), encode_time(at), campaign_id, worker_id, round_)).rowcount == 1
+
     @guard("count campaign deliveries")
     async def count_deliveries(self, campaign_id: str) -> DeliveryCounts:
         rows = self._db.conn.execute(

@@ -7,22 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from aiohttp import web
 
 from bot.auth import AuthError
 from bot.settings import Settings, is_loopback
-
-ADMIN_ROLE = "Coach.Admin"
-TRAINER_ROLE = "Coach.Trainer"
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    TRAINER = "trainer"
-    WORKER = "worker"
+from domain.roles import Role, RoleRule  # Role is also imported from here
 
 
 @dataclass(frozen=True)
@@ -42,11 +33,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def role_of(claims: dict[str, Any], settings: Settings) -> Role:
     roles = claims.get("roles") if isinstance(claims.get("roles"), list) else []
     oid = claims.get("oid")
-    if ADMIN_ROLE in roles or oid in settings.admin_ids:
-        return Role.ADMIN
-    if TRAINER_ROLE in roles or oid in settings.trainer_ids:
-        return Role.TRAINER
-    return Role.WORKER
+    rule = RoleRule.of(settings.admin_ids, settings.trainer_ids)
+    return rule.role(oid if isinstance(oid, str) else None,
+                     [r for r in roles if isinstance(r, str)])
 
 
 def _error(status: int, message: str) -> web.Response:
