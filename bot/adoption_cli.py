@@ -69,7 +69,7 @@ def cmd_report_adoption(settings: Settings, fmt: str, out: Path | None, titles: 
             print(f"coach report: {problem}", file=sys.stderr)
         return 2
 
-    from bot.cli_usage import run_with_store
+    from bot.cli_run import run_with_store
 
     report = run_with_store("report", settings, lambda store: collect_adoption(store, expectations))
     if isinstance(report, int):

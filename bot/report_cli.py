@@ -139,16 +139,22 @@ def _heading(report: str, flt: ReportFilter) -> str:
     return " · ".join(parts)
 
 
-def write(report: str, flt: ReportFilter, tables: list, fmt: str, out: Path | None) -> None:
+def write(report: str, flt: ReportFilter | None, tables: list, fmt: str, out: Path | None, *,
+          heading: str | None = None) -> None:
+    """Print `tables` (or write them to `out`) as a terminal table, CSV or JSON; `heading`
+    replaces the filter's description above the terminal table."""
+    if heading is None:
+        assert flt is not None
+        heading = _heading(report, flt)
     if fmt == "table":
         if out is None:
             console = Console()
             if not console.is_terminal:
                 console = Console(width=160)
-            render_rich(tables, _heading(report, flt), console)
+            render_rich(tables, heading, console)
         else:
             with out.open("w", encoding="utf-8") as file:
-                render_rich(tables, _heading(report, flt), Console(file=file, width=160, no_color=True))
+                render_rich(tables, heading, Console(file=file, width=160, no_color=True))
         return
     data = render_csv(tables) if fmt == "csv" else render_json(tables, report, flt)
     if out is None:
