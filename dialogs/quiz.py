@@ -69,9 +69,10 @@ async def _quiz_module(turn: Turn, module_id: str) -> Module | None:
     return module
 
 
-async def start_quiz(turn: Turn, module_id: str) -> None:
+async def start_quiz(turn: Turn, module_id: str, campaign_id: str | None = None) -> None:
     """One attempt in progress per worker and module: while one is open, a new start offers
-    to continue it or start over (a repeat of the click that opened it just resumes it)."""
+    to continue it or start over (a repeat of the click that opened it just resumes it).
+    `campaign_id`: the campaign whose card started it (recorded on a new attempt)."""
     module = await _quiz_module(turn, module_id)
     if module is None:
         return
@@ -83,11 +84,11 @@ async def start_quiz(turn: Turn, module_id: str) -> None:
     if current is not None and current.id != attempt_id:
         turn.send(open_attempt_card(turn.texts, module, current))
         return
-    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id))
+    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id, campaign_id))
     if attempt.status != AttemptStatus.IN_PROGRESS or not _fits(module, attempt):
         # An old "Quiz"/"Retake" card clicked again after that attempt was finished.
         attempt = await turn.store.attempts.create_attempt(
-            _new_attempt(turn, module, secrets.token_hex(12)))
+            _new_attempt(turn, module, secrets.token_hex(12), campaign_id))
     await turn.record(EventKind.QUIZ_STARTED, module.id,
                       event_id=_event_id(EventKind.QUIZ_STARTED, attempt.id))
     await _continue(turn, module, attempt)
@@ -123,12 +124,13 @@ async def _moved_on(turn: Turn, module: Module) -> None:
         await _continue(turn, module, current)
 
 
-def _new_attempt(turn: Turn, module: Module, attempt_id: str) -> QuizAttempt:
+def _new_attempt(turn: Turn, module: Module, attempt_id: str,
+                 campaign_id: str | None = None) -> QuizAttempt:
     seed = new_seed()
     return QuizAttempt(
         id=attempt_id, worker_id=turn.worker.id, module_id=module.id, locale=turn.language,
         seed=seed, question_ids=question_order([q.id for q in module.quiz.questions], seed),
-        started_at=turn.now)
+        started_at=turn.now, campaign_id=campaign_id)
 
 
 async def _continue(turn: Turn, module: Module, attempt: QuizAttempt) -> None:

@@ -12,6 +12,7 @@ from cards import actions as a
 from cards.general import notice_card, personal_only_card
 
 from .askit import ask_it
+from .campaign_start import parse_start, start_campaign_quiz
 from .digest import show_report
 from .commands import PERSONAL_ONLY, Command, CommandParser, answer_free_text, clean_text, find_module, record_command
 from .feedback import open_feedback, submit_feedback
@@ -109,6 +110,12 @@ class Router:
 
     async def on_action(self, turn: Turn, data: object) -> None:
         """`data`: what the card's button carried, with the card's inputs."""
+        if (start := parse_start(data)) is not None:  # stopgap: dialogs/campaign_start.py
+            if turn.personal:
+                await start_campaign_quiz(turn, start)
+            else:
+                self._personal_only(turn)
+            return
         action = a.parse_action(data)
         if action is not None:  # a repeat of this click is recognised by the card's own key
             turn.dedupe_key = action.dedupe_key() or turn.dedupe_key
