@@ -45,4 +45,4 @@ async def start_campaign_quiz(turn: Turn, action: StartCampaign) -> None:
         turn.send(notice_card(turn.t("stale.card"), turn.texts))
         await show_menu(turn)
         return
-    await start_quiz(turn, campaign.quiz.module_id, campaign_id=campaign.id)
+    await start_quiz(turn, campaign.quiz.module_id, campaign)

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from bot.content import Module, Question
+from domain.campaigns import Campaign
 from domain.models import AttemptStatus, EventKind, QuizAnswer, QuizAttempt
 from domain.quiz import ChoiceProblem, is_correct, new_seed, next_question, question_order, read_choice, score
 from cards.actions import AnswerQuestion
@@ -69,10 +70,10 @@ async def _quiz_module(turn: Turn, module_id: str) -> Module | None:
     return module
 
 
-async def start_quiz(turn: Turn, module_id: str, campaign_id: str | None = None) -> None:
+async def start_quiz(turn: Turn, module_id: str, campaign: Campaign | None = None) -> None:
     """One attempt in progress per worker and module: while one is open, a new start offers
     to continue it or start over (a repeat of the click that opened it just resumes it).
-    `campaign_id`: the campaign whose card started it (recorded on a new attempt)."""
+    `campaign`: the campaign whose card started it (its id recorded on a new attempt)."""
     module = await _quiz_module(turn, module_id)
     if module is None:
         return
@@ -84,11 +85,11 @@ async def start_quiz(turn: Turn, module_id: str, campaign_id: str | None = None)
     if current is not None and current.id != attempt_id:
         turn.send(open_attempt_card(turn.texts, module, current))
         return
-    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id, campaign_id))
+    attempt = await attempts.create_attempt(_new_attempt(turn, module, attempt_id, campaign))
     if attempt.status != AttemptStatus.IN_PROGRESS or not _fits(module, attempt):
         # An old "Quiz"/"Retake" card clicked again after that attempt was finished.
         attempt = await turn.store.attempts.create_attempt(
-            _new_attempt(turn, module, secrets.token_hex(12), campaign_id))
+            _new_attempt(turn, module, secrets.token_hex(12), campaign))
     await turn.record(EventKind.QUIZ_STARTED, module.id,
                       event_id=_event_id(EventKind.QUIZ_STARTED, attempt.id))
     await _continue(turn, module, attempt)
@@ -125,12 +126,12 @@ async def _moved_on(turn: Turn, module: Module) -> None:
 
 
 def _new_attempt(turn: Turn, module: Module, attempt_id: str,
-                 campaign_id: str | None = None) -> QuizAttempt:
+                 campaign: Campaign | None = None) -> QuizAttempt:
     seed = new_seed()
     return QuizAttempt(
         id=attempt_id, worker_id=turn.worker.id, module_id=module.id, locale=turn.language,
         seed=seed, question_ids=question_order([q.id for q in module.quiz.questions], seed),
-        started_at=turn.now, campaign_id=campaign_id)
+        started_at=turn.now, campaign_id=campaign.id if campaign else None)
 
 
 async def _continue(turn: Turn, module: Module, attempt: QuizAttempt) -> None:
