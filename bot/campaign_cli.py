@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from bot.campaign_request import CreateRequest, campaign_fields, first_error
 from bot.campaign_tables import StatusFacts, list_table, results_tables, status_heading, status_tables
 from bot.cli_run import CommandError, run_with_store, settings_or_exit
-from bot.report_cli import _day, english_content, write
+from bot.report_cli import _day, emit, english_content, write
 from bot.report_tables import Titles, json_bytes, render_json
 from bot.store.port import Store
 from domain.campaign_results import first_campaign_attempts
@@ -51,15 +51,6 @@ def _run(work: Work) -> int:
         except CampaignError as exc:
             raise CommandError(str(exc)) from None
     return int(run_with_store("campaign", settings, with_service))
-
-
-def _output(data: bytes, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        out.write_bytes(data)
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -101,7 +92,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     async def show(store: Store, service: CampaignService) -> int:
         table = list_table(await store.campaigns.list_campaigns(None))
         if args.format == "json":
-            _output(json_bytes({"campaigns": table.rows}), None)
+            emit(json_bytes({"campaigns": table.rows}), None)
         elif not table.rows:
             print("no campaigns yet: coach campaign create --help")
         else:
@@ -117,7 +108,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         facts = StatusFacts(status.campaign, status.counts,
                             len(first_campaign_attempts(status.campaign, attempts)))
         if args.format == "json":
-            _output(json_bytes(facts.as_json()), None)
+            emit(json_bytes(facts.as_json()), None)
         else:
             write("status", None, status_tables(facts), "table", None,
                   heading=status_heading(status.campaign))
@@ -144,7 +135,7 @@ def cmd_results(args: argparse.Namespace) -> int:
                                               "state": campaign.state.value,
                                               "module_id": campaign.quiz.module_id}}
         if args.format == "json":
-            _output(render_json(tables, "campaign", None, extra), args.out)
+            emit(render_json(tables, "campaign", None, extra), args.out)
         else:
             write("campaign", None, tables, args.format, args.out, heading=status_heading(campaign))
         return 0

@@ -156,7 +156,11 @@ def write(report: str, flt: ReportFilter | None, tables: list, fmt: str, out: Pa
             with out.open("w", encoding="utf-8") as file:
                 render_rich(tables, heading, Console(file=file, width=160, no_color=True))
         return
-    data = render_csv(tables) if fmt == "csv" else render_json(tables, report, flt)
+    emit(render_csv(tables) if fmt == "csv" else render_json(tables, report, flt), out)
+
+
+def emit(data: bytes, out: Path | None) -> None:
+    """Bytes to stdout, or to the file `out`."""
     if out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
