@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import asyncio
 import re
 import sys
 from datetime import date
@@ -23,8 +22,8 @@ from domain.reports import ReportFilter
 from bot.report_tables import TABLE_BUILDERS, Titles, render_csv, render_json, render_rich
 from bot.adoption_cli import ADOPTION_EPILOG, cmd_report_adoption
 from bot.settings import Settings
-from bot.store.factory import create_store
-from bot.store.port import Store, StoreError
+from bot.cli_run import run_with_store
+from bot.store.port import Store
 
 REPORTS = ("usage", "quizzes", "feedback", "adoption")
 FORMATS = ("table", "csv", "json")
@@ -101,11 +100,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.report == "adoption":
         content = english_content()
         return cmd_report_adoption(settings, args.format, args.out, Titles(content), content.module_ids())
-    try:
-        result = asyncio.run(fetch_report(create_store(settings), args.report, flt))
-    except StoreError as exc:
-        print(f"coach report: {exc}", file=sys.stderr)
-        return 1
+    result = run_with_store("report", settings, lambda store: fetch_report(store, args.report, flt))
+    if isinstance(result, int):
+        return result
     tables = TABLE_BUILDERS[args.report](result, Titles(english_content()))
     write(args.report, flt, tables, args.format, args.out)
     return 0
@@ -119,15 +116,11 @@ def english_content() -> Catalog:
 
 
 async def fetch_report(store: Store, report: str, flt: ReportFilter) -> Any:
-    await store.open()
-    try:
-        if report == "usage":
-            return await store.reports.usage_report(flt)
-        if report == "quizzes":
-            return await store.reports.quiz_report(flt)
-        return await store.reports.feedback_report(flt)
-    finally:
-        await store.close()
+    if report == "usage":
+        return await store.reports.usage_report(flt)
+    if report == "quizzes":
+        return await store.reports.quiz_report(flt)
+    return await store.reports.feedback_report(flt)
 
 
 def _heading(report: str, flt: ReportFilter) -> str:
