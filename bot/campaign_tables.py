@@ -1,5 +1,6 @@
 """Campaigns as report tables (bot/report_tables.py prints them as a terminal table, CSV or
-JSON): the list, one campaign's status, and its results."""
+JSON): the list, one campaign's status, and its results. Names from Teams and titles from
+trainers lose their control characters (no terminal escapes reach a screen)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from bot.report_tables import Table, Titles
 from domain.campaign_results import CampaignResults
 from domain.campaigns import Campaign, DeliveryState
+from domain.text import strip_controls
 from bot.store.campaign_port import DeliveryCounts
 
 STATUS_COUNTS = ("recipients", "pending", "sent", "failed", "unknown", "skipped", "unreachable",
@@ -41,7 +43,7 @@ class StatusFacts:
 
 
 def describe(c: Campaign) -> dict[str, Any]:
-    return {"id": c.id, "title": c.title, "state": c.state.value, "module_id": c.quiz.module_id,
+    return {"id": c.id, "title": strip_controls(c.title), "state": c.state.value, "module_id": c.quiz.module_id,
             "audience": c.audience.label(), "starts_at": c.starts_at, "ends_at": c.ends_at,
             "created_at": c.created_at}
 
@@ -58,7 +60,7 @@ def status_tables(facts: StatusFacts) -> list[Table]:
 
 def status_heading(c: Campaign) -> str:
     starts = f"{c.starts_at:%Y-%m-%d %H:%M} UTC" if c.starts_at else "not scheduled"
-    return (f"Campaign {c.id} · {c.title} · {c.state.value} · module {c.quiz.module_id} · "
+    return (f"Campaign {c.id} · {strip_controls(c.title)} · {c.state.value} · module {c.quiz.module_id} · "
             f"audience {c.audience.label()} · starts {starts} · ends {c.ends_at:%Y-%m-%d %H:%M} UTC")
 
 
@@ -67,7 +69,7 @@ def results_tables(results: CampaignResults, campaign: Campaign, titles: Titles)
               "unreachable": results.unreachable, "answered": results.answered,
               "response_rate": results.response_rate, "passed": results.passed,
               "pass_rate": results.pass_rate, "average_score": results.average_score}
-    workers = [{"name": w.name, "worker_id": w.worker_id, "state": w.state.value, "sent_at": w.sent_at,
+    workers = [{"name": strip_controls(w.name), "worker_id": w.worker_id, "state": w.state.value, "sent_at": w.sent_at,
                 "answered_at": w.answered_at, "score": w.score, "passed": w.passed,
                 "reminders_sent": w.reminders_sent} for w in results.workers]
     module = campaign.quiz.module_id

@@ -158,6 +158,20 @@ def test_create_send_answer_then_status_and_results(db, capsys, tmp_path):
         campaign_id, "MFA check", "sent", "all")
 
 
+def test_no_terminal_escape_from_a_name_or_title_reaches_the_screen(db, capsys):
+    hostile = "\x1b[2J\x1b]8;;https://evil.example/\x1b\\Eve\x1b]8;;\x1b\\"
+    register(db, ("w1", hostile, None))
+    campaign_id = create(capsys, "--audience", "all")
+    code, out, err = run(capsys, "create", "--tenant", TENANT, "--name", f"Quiz {hostile}", "--module", MODULE,
+                         "--audience", "all")
+    assert code == 0 and "\x1b" not in err
+    send_due(db)
+    for argv, seen in ((["results", campaign_id], "Eve"), (["results", campaign_id, "--format", "csv"], "Eve"),
+                       (["list"], "Quiz"), (["status", out.strip()], "Eve")):
+        code, shown, _ = run(capsys, *argv)
+        assert code == 0 and "\x1b" not in shown and seen in shown, argv
+
+
 def test_cancel_stops_a_scheduled_campaign_once(db, capsys):
     register(db, ("w1", "Ann", None))
     campaign_id = create(capsys, "--audience", "all", "--at", f"{utcnow() + timedelta(days=2):%Y-%m-%d %H:%M}",
