@@ -307,3 +307,14 @@ def test_reminders_and_options_that_go_together():
                          ({"remind_after_days": 0.0}, "more than 0")]:
         with pytest.raises(CommandError, match=message):
             fields(**bad)
+
+
+def test_make_run_says_how_to_try_a_campaign_in_its_tenant():
+    import yaml
+
+    from bot.devserver import PLAYGROUND_CONFIG, campaign_hint
+
+    tenant = yaml.safe_load((PLAYGROUND_CONFIG / ".m365agentsplayground.yml").read_text())["tenantId"]
+    hint = campaign_hint()
+    assert f"coach campaign create --tenant {tenant} --name 'MFA check' --module {MODULE} --audience all" in hint
+    assert "coach campaign status ID" in hint and "coach campaign results ID" in hint
