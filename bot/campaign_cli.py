@@ -134,10 +134,13 @@ def cmd_results(args: argparse.Namespace) -> int:
         extra: dict[str, Any] = {"campaign": {"id": campaign.id, "title": campaign.title,
                                               "state": campaign.state.value,
                                               "module_id": campaign.quiz.module_id}}
-        if args.format == "json":
-            emit(render_json(tables, "campaign", None, extra), args.out)
-        else:
-            write("campaign", None, tables, args.format, args.out, heading=status_heading(campaign))
+        try:
+            if args.format == "json":
+                emit(render_json(tables, "campaign", None, extra), args.out)
+            else:
+                write("campaign", None, tables, args.format, args.out, heading=status_heading(campaign))
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         return 0
     return _run(show)
 

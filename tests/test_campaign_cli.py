@@ -237,6 +237,10 @@ def test_create_needs_a_tenant_and_unknown_ids_are_one_line(db, capsys):
     for action in (["status", "nope"], ["cancel", "nope"], ["results", "nope"]):
         code, out, err = run(capsys, *action)
         assert (code, out, err) == (2, "", "coach campaign: no campaign 'nope'\n")
+    campaign_id = create(capsys, "--audience", "all")
+    for fmt in ("csv", "table"):
+        code, out, err = run(capsys, "results", campaign_id, "--format", fmt, "--out", "/no/such/dir/r.csv")
+        assert (code, out, err) == (2, "", "coach campaign: cannot write /no/such/dir/r.csv: No such file or directory\n")
 
 
 def test_every_action_has_help_and_bad_options_exit_2(db, capsys):
