@@ -8,22 +8,13 @@ import json
 
 import pytest
 
-from cosmos_support import EMULATOR_KEY, local_cosmos_store, shared_endpoint, unique_database
-from campaign_support import fast_config, reference
+from cosmos_support import local_cosmos_store
+from campaign_support import reference
 from domain.models import AttemptStatus, QuizAnswer, QuizAttempt, Worker, utcnow
-from jobs.campaign_sender import CampaignSender
-from test_campaign_cli import MODULE, TENANT, AcceptingMessenger, run
+from test_campaign_cli import MODULE, TENANT, AcceptingMessenger, run, send_all_due
+from test_cosmos_cli import cosmos_env  # noqa: F401 (the fixture: STORE=cosmos, a fresh database)
 
 pytestmark = pytest.mark.cosmos
-
-
-@pytest.fixture
-def database(monkeypatch) -> str:
-    name = unique_database()
-    for key, value in {"STORE": "cosmos", "COSMOS_ENDPOINT": shared_endpoint(), "COSMOS_KEY": EMULATOR_KEY,
-                       "COSMOS_DATABASE": name, "COSMOS_VERIFY_TLS": "false"}.items():
-        monkeypatch.setenv(key, value)
-    return name
 
 
 def with_store(database: str, work):
@@ -37,7 +28,8 @@ def with_store(database: str, work):
     return asyncio.run(run_it())
 
 
-def test_create_send_answer_status_and_results_on_cosmos(database, capsys):
+def test_create_send_answer_status_and_results_on_cosmos(cosmos_env, capsys):
+    database = cosmos_env
     async def register(store):
         for worker_id in ("w1", "w2"):
             await store.workers.register_worker(Worker(id=worker_id, tenant_id=TENANT, name=f"Name {worker_id}",
@@ -49,8 +41,7 @@ def test_create_send_answer_status_and_results_on_cosmos(database, capsys):
     campaign_id = out.strip()
 
     messenger = AcceptingMessenger()
-    with_store(database, lambda store: CampaignSender(store, messenger, config=fast_config(),
-                                                      owner="cli-test").run_once())
+    with_store(database, lambda store: send_all_due(store, messenger))
     assert sorted(messenger.sent) == ["a:conv-w1", "a:conv-w2"]
     now = utcnow()
     attempt = QuizAttempt(id="a1", worker_id="w2", module_id=MODULE, locale="en", seed=1, question_ids=["q"],
