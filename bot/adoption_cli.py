@@ -43,7 +43,7 @@ def expectations_or_none(settings: Settings, module_ids: list[str]) -> tuple[Exp
 
 
 def render(report: AdoptionReport, titles: Titles, fmt: str, out: Path | None) -> None:
-    from bot.report_cli import write
+    from bot.report_cli import emit, write
 
     tables = adoption_tables(report, titles)
     notice = CONCEALED_HELP if report.concealed else None
@@ -51,10 +51,7 @@ def render(report: AdoptionReport, titles: Titles, fmt: str, out: Path | None) -
         data = render_json(tables, "adoption", ReportFilter(), {
             "report_date": report.report_date.isoformat() if report.report_date else None,
             "concealed": report.concealed, "notice": notice})
-        if out is None:
-            sys.stdout.buffer.write(data)
-        else:
-            out.write_bytes(data)
+        emit(data, out)
         return
     if notice and fmt == "table":
         print(f"note: {notice}", file=sys.stderr)
@@ -69,7 +66,7 @@ def cmd_report_adoption(settings: Settings, fmt: str, out: Path | None, titles: 
             print(f"coach report: {problem}", file=sys.stderr)
         return 2
 
-    from bot.cli_usage import run_with_store
+    from bot.cli_run import run_with_store
 
     report = run_with_store("report", settings, lambda store: collect_adoption(store, expectations))
     if isinstance(report, int):

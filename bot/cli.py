@@ -8,25 +8,21 @@ import logging
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from bot.campaign_cli import add_campaign_parser
+from bot.cli_run import CommandError, run_with_store, settings_or_exit
 from bot.cli_store import add_backup_parsers
 from bot.cli_usage import add_usage_parsers
 from bot.content_cli import add_content_parser
 from bot.report_cli import add_report_parser
 from bot.digest_cli import add_digest_parser
 from bot.settings import Settings
-from bot.store.port import StoreUnavailable
+from bot.store.port import Store, StoreUnavailable
 
 log = logging.getLogger("coach")
 
 
 def _settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'setting'}: {e['msg']}" for e in exc.errors())
-        raise SystemExit(f"coach: configuration error: {problems}") from None
+    return settings_or_exit("", **overrides)
 
 
 def _logging(verbose: bool, settings: Settings) -> None:
@@ -102,33 +98,19 @@ def cmd_manifest_build(args: argparse.Namespace) -> int:
 
 
 def cmd_store_rebuild_counters(args: argparse.Namespace) -> int:
-    from bot.store.factory import create_store
     from bot.store.port import RebuildProgress
-
-    settings = _settings()
 
     def progress(step: RebuildProgress) -> None:
         print(f"rebuild-counters: {step.phase}: {step.pages} pages, {step.documents} documents",
               flush=True)
 
-    async def rebuild():
-        store = create_store(settings)
-        await store.open()
-        try:
-            return await store.maintenance.rebuild_counters(progress)
-        finally:
-            await store.close()
-
-    try:
-        result = asyncio.run(rebuild())
-    except StoreUnavailable as exc:
-        print(f"coach: {exc}", file=sys.stderr)
-        return 2
-    if not result.rebuilt:
-        print(f"coach: {result.detail}", file=sys.stderr)
-        return 2
-    print(f"rebuilt the report counters: {result.detail}")
-    return 0
+    async def rebuild(store: Store) -> int:
+        result = await store.maintenance.rebuild_counters(progress)
+        if not result.rebuilt:
+            raise CommandError(result.detail)
+        print(f"rebuilt the report counters: {result.detail}")
+        return 0
+    return int(run_with_store("store", _settings(), rebuild, persistent=False))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(commands)
     add_usage_parsers(commands)
     add_digest_parser(commands)
+    add_campaign_parser(commands)
     return parser
 
 

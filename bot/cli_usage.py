@@ -4,69 +4,40 @@ command line, against the store the settings name. Progress goes to stdout as it
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-
 from bot.graph_session import GraphNotConfigured, graph_session
+from bot.cli_run import fail, settings_or_exit
+from bot.cli_run import run_with_store as shared_run_with_store
 from bot.report_cli import _day
 from bot.settings import Settings
-from bot.store.factory import create_store
-from bot.store.port import Store, StoreError
+from bot.store.port import Store
 from integrations.graph.client import GraphError
 from integrations.graph.reports_api import PERIODS
 
 T = TypeVar("T")
 
 PERMISSIONS = {"directory": "User.Read.All", "usage": "Reports.Read.All",
-               "install": "TeamsAppInstallation.ReadWriteSelfForUser.All", "report": "none"}
-
-
-def settings_or_exit(command: str) -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'setting'}: {e['msg']}" for e in exc.errors())
-        raise SystemExit(f"coach {command}: configuration error: {problems}") from None
+               "install": "TeamsAppInstallation.ReadWriteSelfForUser.All"}
 
 
 def run_with_store(command: str, settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T | int:
-    """Open the store, run `work`, close it; store, Graph and settings problems become a
-    one-line message and exit code 1 or 2 (never a traceback)."""
-    if settings.store == "memory":
-        print(f"coach {command}: the memory store keeps nothing after this command; set STORE to "
-              "sqlite or cosmos", file=sys.stderr)
-        return 2
-
-    async def run() -> T:
-        store = create_store(settings)
-        await store.open()
-        try:
-            return await work(store)
-        finally:
-            await store.close()
+    """The shared store runner (bot/cli_run.py) plus Graph's problems: a one-line message and
+    exit code 1 or 2 (never a traceback)."""
     try:
-        return asyncio.run(run())
+        return shared_run_with_store(command, settings, work)
     except GraphNotConfigured as exc:
-        print(f"coach {command}: {exc}", file=sys.stderr)
-        return 2
+        return fail(command, str(exc))
     except GraphError as exc:
         hint = f" (the app needs the {PERMISSIONS[command]} application permission)" if exc.status == 403 else ""
-        print(f"coach {command}: {exc}{hint}", file=sys.stderr)
-        return 1
-    except StoreError as exc:
-        print(f"coach {command}: {exc}", file=sys.stderr)
-        return 1
+        return fail(command, f"{exc}{hint}", 1)
     except Exception as exc:  # azure-identity: a wrong secret, an unreachable authority
         if type(exc).__module__.startswith(("azure.", "aiohttp")):
-            print(f"coach {command}: cannot get a Graph token or reach Graph: "
-                  f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
-                  file=sys.stderr)
-            return 1
+            return fail(command, "cannot get a Graph token or reach Graph: "
+                                 f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}", 1)
         raise
 
 

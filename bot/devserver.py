@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+import yaml
 from aiohttp import web
 
 from bot.app import create_app, freeze_startup_objects
@@ -43,6 +44,23 @@ async def start_playground(bot_port: int, playground_port: int) -> asyncio.subpr
     )
 
 
+def playground_tenant() -> str:
+    """The mock tenant's id (the playground's .m365agentsplayground.yml), for the campaign hint."""
+    try:
+        config = yaml.safe_load((PLAYGROUND_CONFIG / ".m365agentsplayground.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return "TENANT_ID"
+    return str((config or {}).get("tenantId") or "TENANT_ID")
+
+
+def campaign_hint() -> str:
+    return ("Try a quiz campaign: say hi in the playground, then in another terminal\n"
+            f"  .venv/bin/coach campaign create --tenant {playground_tenant()} --name 'MFA check' "
+            "--module mfa-sign-in --audience all\n"
+            "  (it prints the campaign id; the bot's campaign sender posts the card into your chat)\n"
+            "  .venv/bin/coach campaign status ID    .venv/bin/coach campaign results ID\n")
+
+
 def dashboard_url(settings: Settings) -> str:
     return f"http://{settings.host}:{settings.port}/dashboard"
 
@@ -65,7 +83,7 @@ async def run_dev(settings: Settings, playground_port: int = 56150) -> int:
     playground = await start_playground(settings.port, playground_port)
     print(f"\nAdoption Coach is running. Open http://localhost:{playground_port} in your browser "
           f"to chat with it as a Teams user.\nThe dashboard (you are its local admin): "
-          f"{dashboard_url(settings)}\nPress Ctrl+C to stop.\n", flush=True)
+          f"{dashboard_url(settings)}\n{campaign_hint()}Press Ctrl+C to stop.\n", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import timedelta
 
+from bot.cli_run import fail, opened_store, settings_or_exit
 from bot.settings import Settings
 from bot.store.port import StoreUnavailable
 from domain.digest import DigestPeriod
@@ -22,12 +22,9 @@ async def send_now(settings: Settings) -> str:
     from bot.agent import CoachAgent
     from bot.content import load_catalog
     from bot.org_profile import load_profile
-    from bot.store.factory import create_store
 
     catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
-    store = create_store(settings)
-    await store.open()
-    try:
+    async with opened_store(settings) as store:
         owner, now = new_owner(), utcnow()
         lease = await store.leases.acquire(DigestJob.name, owner, now + timedelta(minutes=2), now)
         if lease is None:
@@ -37,24 +34,18 @@ async def send_now(settings: Settings) -> str:
             return await agent.send_digests(DigestPeriod.ending(now), owner, now)
         finally:
             await store.leases.release(lease)
-    finally:
-        await store.close()
 
 
 def cmd_digest_send(args: argparse.Namespace) -> int:
     if not args.now:
-        print("coach: say --now to send the digest now (the job sends it on DIGEST_SCHEDULE)",
-              file=sys.stderr)
-        return 2
-    settings = Settings()
+        return fail("digest", "say --now to send the digest now (the job sends it on DIGEST_SCHEDULE)")
+    settings = settings_or_exit("digest")
     if not settings.admin_ids:
-        print("coach: ADMIN_IDS is empty: nobody to send the digest to", file=sys.stderr)
-        return 2
+        return fail("digest", "ADMIN_IDS is empty: nobody to send the digest to")
     try:
         print(asyncio.run(send_now(settings)))
     except (StoreUnavailable, RuntimeError) as exc:
-        print(f"coach: {exc}", file=sys.stderr)
-        return 2
+        return fail("digest", str(exc))
     return 0
 
 

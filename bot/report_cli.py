@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import asyncio
 import re
 import sys
 from datetime import date
@@ -23,8 +22,8 @@ from domain.reports import ReportFilter
 from bot.report_tables import TABLE_BUILDERS, Titles, render_csv, render_json, render_rich
 from bot.adoption_cli import ADOPTION_EPILOG, cmd_report_adoption
 from bot.settings import Settings
-from bot.store.factory import create_store
-from bot.store.port import Store, StoreError
+from bot.cli_run import run_with_store
+from bot.store.port import Store
 
 REPORTS = ("usage", "quizzes", "feedback", "adoption")
 FORMATS = ("table", "csv", "json")
@@ -101,11 +100,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.report == "adoption":
         content = english_content()
         return cmd_report_adoption(settings, args.format, args.out, Titles(content), content.module_ids())
-    try:
-        result = asyncio.run(fetch_report(create_store(settings), args.report, flt))
-    except StoreError as exc:
-        print(f"coach report: {exc}", file=sys.stderr)
-        return 1
+    result = run_with_store("report", settings, lambda store: fetch_report(store, args.report, flt))
+    if isinstance(result, int):
+        return result
     tables = TABLE_BUILDERS[args.report](result, Titles(english_content()))
     write(args.report, flt, tables, args.format, args.out)
     return 0
@@ -119,15 +116,11 @@ def english_content() -> Catalog:
 
 
 async def fetch_report(store: Store, report: str, flt: ReportFilter) -> Any:
-    await store.open()
-    try:
-        if report == "usage":
-            return await store.reports.usage_report(flt)
-        if report == "quizzes":
-            return await store.reports.quiz_report(flt)
-        return await store.reports.feedback_report(flt)
-    finally:
-        await store.close()
+    if report == "usage":
+        return await store.reports.usage_report(flt)
+    if report == "quizzes":
+        return await store.reports.quiz_report(flt)
+    return await store.reports.feedback_report(flt)
 
 
 def _heading(report: str, flt: ReportFilter) -> str:
@@ -139,18 +132,28 @@ def _heading(report: str, flt: ReportFilter) -> str:
     return " · ".join(parts)
 
 
-def write(report: str, flt: ReportFilter, tables: list, fmt: str, out: Path | None) -> None:
+def write(report: str, flt: ReportFilter | None, tables: list, fmt: str, out: Path | None, *,
+          heading: str | None = None) -> None:
+    """Print `tables` (or write them to `out`) as a terminal table, CSV or JSON; `heading`
+    replaces the filter's description above the terminal table."""
+    if heading is None:
+        assert flt is not None
+        heading = _heading(report, flt)
     if fmt == "table":
         if out is None:
             console = Console()
             if not console.is_terminal:
                 console = Console(width=160)
-            render_rich(tables, _heading(report, flt), console)
+            render_rich(tables, heading, console)
         else:
             with out.open("w", encoding="utf-8") as file:
-                render_rich(tables, _heading(report, flt), Console(file=file, width=160, no_color=True))
+                render_rich(tables, heading, Console(file=file, width=160, no_color=True))
         return
-    data = render_csv(tables) if fmt == "csv" else render_json(tables, report, flt)
+    emit(render_csv(tables) if fmt == "csv" else render_json(tables, report, flt), out)
+
+
+def emit(data: bytes, out: Path | None) -> None:
+    """Bytes to stdout, or to the file `out`."""
     if out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

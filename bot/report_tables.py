@@ -62,9 +62,16 @@ HEADERS = {
     "best_score": "Best score", "passed": "Passed", "modules_done": "Modules done",
     "quizzes_passed": "Quizzes passed", "last_active": "Last active (UTC)", "language": "Language",
     "total": "Total rows", "offset": "Offset", "limit": "Page size",
+    # campaigns (bot/campaign_tables.py)
+    "title": "Name", "state": "State", "audience": "Audience", "starts_at": "Starts (UTC)",
+    "ends_at": "Ends (UTC)", "recipients": "Recipients", "pending": "Pending", "sent": "Sent",
+    "failed": "Failed", "unknown": "Unknown", "skipped": "Skipped", "unreachable": "Unreachable",
+    "answered": "Answered", "reminders_sent": "Reminders sent", "sent_at": "Sent (UTC)",
+    "answered_at": "Answered (UTC)", "score": "Score", "reached": "Reached",
+    "response_rate": "Response rate", "reason": "Reason", "key": "Id or UPN",
 }
 RATES = {"completion_rate", "pass_rate", "trained_share", "untrained_share", "meeting_rate",
-         "first_attempt_pass_rate"}
+         "first_attempt_pass_rate", "response_rate"}
 TEXT_PREVIEW = 100  # characters of feedback text in the terminal table (CSV/JSON have it all)
 
 
@@ -75,6 +82,7 @@ class Table:
     columns: list[str]
     rows: list[dict[str, Any]]
     screen_columns: list[str] | None = None  # the terminal view's subset, when narrower
+    empty: str = "no data in this period."  # the terminal view's line when there are no rows
 
     def columns_on_screen(self) -> list[str]:
         return self.screen_columns or self.columns
@@ -187,7 +195,7 @@ def render_rich(tables: list[Table], heading: str, console: Console) -> None:
     console.print(f"[bold]{escape(heading)}[/bold]")
     for table in tables:
         if not table.rows:
-            console.print(f"\n{table.title}: no data in this period.")
+            console.print(f"\n{table.title}: {table.empty}")
             continue
         columns = table.columns_on_screen()
         out = RichTable(title=escape(table.title), title_justify="left", show_lines=table.name == "items")
@@ -236,13 +244,19 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def render_json(tables: list[Table], report: str, flt: ReportFilter,
+def render_json(tables: list[Table], report: str, flt: ReportFilter | None,
                 extra: dict[str, Any] | None = None) -> bytes:
+    """`flt` None: a report without a filter (a campaign's), and no "filter" key."""
     payload = {
         "report": report,
-        "filter": flt.model_dump(mode="json"),
+        **({"filter": flt.model_dump(mode="json")} if flt is not None else {}),
         "tables": {t.name: [{c: row[c] for c in t.columns} for row in t.rows] for t in tables},
         **(extra or {}),
     }
+    return json_bytes(payload)
+
+
+def json_bytes(payload: Any) -> bytes:
+    """Stable JSON: sorted keys, ISO dates, UTF-8, a final newline."""
     return (json.dumps(payload, default=_json_default, sort_keys=True, ensure_ascii=False, indent=2)
             + "\n").encode("utf-8")
