@@ -5,6 +5,7 @@ Admins see everything; trainers the quiz results (and campaigns, when they exist
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timezone
 
@@ -45,10 +46,12 @@ def _all_rows(q: DashboardQuery) -> DashboardQuery:
 
 
 async def overview(store: Store, q: DashboardQuery, titles: Titles) -> list[Table]:
+    """Only the facts the page shows (the summaries, not the whole reports), asked together:
+    a backend that can answer them side by side does."""
     today = datetime.now(timezone.utc).date()
-    counts = await _facts(store).counts(q.flt, active_window(q.flt, today))
-    usage = await store.reports.usage_report(q.flt)
-    quizzes = await store.reports.quiz_report(q.flt)
+    counts, usage, quizzes = await asyncio.gather(
+        _facts(store).counts(q.flt, active_window(q.flt, today)),
+        store.reports.usage_summary(q.flt), store.reports.quiz_summary(q.flt))
     return tables.overview_tables(counts, usage, quizzes, titles)
 
 
