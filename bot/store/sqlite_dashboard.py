@@ -154,6 +154,10 @@ class SqliteDashboardFacts:
     def close(self) -> None:
         pass  # the reader belongs to the store
 
+    async def data_version(self) -> int:
+        """For caches of figures (the overview's): unchanged while nothing was written."""
+        return await self._reader.data_version()
+
     async def counts(self, flt: ReportFilter, active: ReportFilter) -> Counts:
         return await self._reader.read("count the dashboard's workers", lambda c: counts(c, flt, active))
 
