@@ -92,9 +92,11 @@ AFTER_A_WRITE = "after a write"
 
 
 def write_something(path: Path) -> None:
-    """One committed change, as a turn would make (the cache sees any commit)."""
+    """One usage event, as a turn records it (the cache sees any commit that changes a page)."""
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("UPDATE workers SET updated_at = updated_at WHERE id = 'w0'")
+    conn.execute("""INSERT INTO events (id, kind, worker_id, module_id, step_index, locale, at, detail)
+                    VALUES (?, 'command_used', 'w0', NULL, NULL, 'en', ?, NULL)""",
+                 (f"bench-{time.time_ns()}", encode_time(datetime.now(timezone.utc))))
     conn.close()
 
 
