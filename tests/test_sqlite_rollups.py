@@ -16,6 +16,7 @@ from bot.store.sqlite import SqliteStore
 from bot.store.sqlite_migrations import migrate
 from bot.store.sqlite_rollups import ROLLUP_BACKFILL
 from domain.models import EventKind, ProgressStatus, UsageEvent
+from campaign_support import store  # noqa: F401  (the SQLite fixture)
 from store_contract.dataset import load_report_dataset, nov, progress
 
 ROLLUPS = {"progress_days": "day, module_id, locale, started, started_done, completed",
@@ -42,14 +43,6 @@ def recounted(path: Path) -> dict[str, list[tuple]]:
     for statement in ROLLUP_BACKFILL:
         copy.execute(statement)
     return rollups(copy)
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    store = SqliteStore(tmp_path / "coach.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def event(event_id: str, worker_id: str, day: int) -> UsageEvent:
@@ -92,7 +85,7 @@ async def test_the_rollups_follow_every_write(store: SqliteStore) -> None:
     assert conn.execute("SELECT COUNT(*) FROM worker_last_event WHERE worker_id = 'r1'").fetchone()[0] == 0
 
 
-async def test_an_upgraded_database_gets_its_rollups_from_its_rows(store: SqliteStore, tmp_path: Path) -> None:
+async def test_an_upgraded_database_gets_its_rollups_from_its_rows(store: SqliteStore) -> None:
     await load_report_dataset(store)
     conn = store._db.conn
     expected = rollups(conn)
