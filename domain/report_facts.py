@@ -31,6 +31,14 @@ class CohortRow(NamedTuple):
     count: int
 
 
+def without_minutes(rows: list[CohortRow]) -> list[CohortRow]:
+    """Cohort rows summed over their minutes (for `cohort_totals` from `cohort`)."""
+    totals: dict[tuple[str, bool], int] = {}
+    for row in rows:
+        totals[(row.module_id, row.completed)] = totals.get((row.module_id, row.completed), 0) + row.count
+    return [CohortRow(module_id, completed, None, count) for (module_id, completed), count in totals.items()]
+
+
 class ExerciseMarks(NamedTuple):
     done: int
     skipped: int
@@ -90,6 +98,11 @@ class ReportFacts(Protocol):
 
     async def cohort(self, flt: ReportFilter) -> list[CohortRow]:
         """Progress by `started_at` in the window, grouped by module, completed, minutes."""
+        ...
+
+    async def cohort_totals(self, flt: ReportFilter) -> list[CohortRow]:
+        """As `cohort`, but not split by minutes (every row's minutes None): what the
+        dashboard's overview needs, which a backend may answer from a cheaper rollup."""
         ...
 
     async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:

@@ -144,6 +144,23 @@ class Reports:
                                 await self.facts.completed_by_day(flt))
         return UsageReport(modules=modules, weeks=weeks)
 
+    async def usage_summary(self, flt: ReportFilter) -> UsageReport:
+        """The usage report's started, completed and weeks, for the dashboard's overview:
+        no medians and no exercise marks (those need the source records)."""
+        async with self.facts.snapshot():
+            modules = usage_modules(await self.facts.cohort_totals(flt),
+                                    await self.facts.stuck_by_module(flt))
+            weeks = usage_weeks(await self.facts.started_by_day(flt),
+                                await self.facts.completed_by_day(flt))
+        return UsageReport(modules=modules, weeks=weeks)
+
+    async def quiz_summary(self, flt: ReportFilter) -> QuizReport:
+        """The quiz report's attempts, pass rates and average scores, for the dashboard's
+        overview: no distinct workers and no most-missed questions."""
+        async with self.facts.snapshot():
+            totals = await self.facts.quiz_totals(flt)
+        return QuizReport(modules=quiz_modules(totals, {}, []))
+
     async def quiz_report(self, flt: ReportFilter) -> QuizReport:
         async with self.facts.snapshot():
             totals = await self.facts.quiz_totals(flt)

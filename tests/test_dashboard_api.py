@@ -18,6 +18,7 @@ from bot.content import load_catalog
 from bot.settings import Settings
 from bot.store.memory import MemoryStore
 from bot.web.sso import entra_issuer
+from store_contract.conftest import BACKENDS, make_store
 from dashboard_seed import EVIL_LINK, EVIL_NAME, EVIL_SCRIPT, FORMULA, seed_dashboard
 from jwks_fixture import CLIENT_ID
 from sso_tokens import CALLERS as SIGNED_CALLERS
@@ -44,15 +45,31 @@ async def jwks():
     await server.close()
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def client(jwks):
-    store = MemoryStore()
+async def serve(jwks, store):
+    await store.open()
     await seed_dashboard(store)
     settings = sso_settings(jwks, admin_ids=[ADMIN_BY_ID], store="memory")
     client = TestClient(TestServer(create_app(settings, store=store, jobs=False), host="127.0.0.1"))
     await client.start_server()
+    return client
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def client(jwks):
+    client = await serve(jwks, MemoryStore())
     yield client
     await client.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module", params=BACKENDS)
+async def figures(jwks, request, tmp_path_factory):
+    """A client over each backend, for the tests of what the figures are (the access tests
+    above do not depend on the backend and run on memory)."""
+    store = make_store(request.param, tmp_path_factory.mktemp(request.param))
+    client = await serve(jwks, store)
+    yield client
+    await client.close()
+    await store.close()
 
 
 def expected_status(route: str, caller: str) -> int:
@@ -99,16 +116,16 @@ async def test_a_trainer_is_offered_the_quiz_and_campaign_pages_only(client: Tes
     assert me["pages"] == ["quizzes", "campaigns"] and me["role"] == "trainer"
 
 
-async def test_overview_figures_come_from_the_store(client: TestClient) -> None:
-    response = await client.get(f"/api/admin/overview?{NOVEMBER}", headers=CALLERS["admin"])
+async def test_overview_figures_come_from_the_store(figures: TestClient) -> None:
+    response = await figures.get(f"/api/admin/overview?{NOVEMBER}", headers=CALLERS["admin"])
     tables = (await response.json())["tables"]
     assert tables["figures"] == [{"installed": 4, "active": 5, "trained": 2, "open_feedback": 2, "pass_rate": 0.6}]
     assert [(m["module_id"], m["started"], m["completed"]) for m in tables["modules"]] == [
         ("outlook", 3, 2), ("teams", 2, 0)]
 
 
-async def test_quizzes_name_the_question_and_the_wrong_option_most_chosen(client: TestClient) -> None:
-    tables = (await (await client.get(f"/api/admin/quizzes?{NOVEMBER}", headers=CALLERS["trainer"])).json())["tables"]
+async def test_quizzes_name_the_question_and_the_wrong_option_most_chosen(figures: TestClient) -> None:
+    tables = (await (await figures.get(f"/api/admin/quizzes?{NOVEMBER}", headers=CALLERS["trainer"])).json())["tables"]
     outlook = next(m for m in tables["modules"] if m["module_id"] == "outlook")
     assert (outlook["first_attempt_pass_rate"], outlook["pass_rate"]) == (0.3333, 0.5)
     top = tables["most_missed"][0]
@@ -118,16 +135,16 @@ async def test_quizzes_name_the_question_and_the_wrong_option_most_chosen(client
     assert top["wrong_option"] == next(o.text for o in question.options if o.id == "c")
 
 
-async def test_modules_name_the_stuck_step(client: TestClient) -> None:
-    tables = (await (await client.get("/api/admin/modules", headers=CALLERS["admin"])).json())["tables"]
+async def test_modules_name_the_stuck_step(figures: TestClient) -> None:
+    tables = (await (await figures.get("/api/admin/modules", headers=CALLERS["admin"])).json())["tables"]
     assert tables["stuck_steps"][0] == {"module_id": "outlook", "module": "Mail and calendar in Outlook", "step": 2,
                                         "step_title": "Reply, reply all or forward", "stuck": 3}
     assert [(f["module_id"], f["started"], f["completed"], f["quiz_passed"]) for f in tables["funnel"]] == [
         ("outlook", 3, 2, 2), ("teams", 2, 0, 1)]
 
 
-async def test_workers_filter_search_and_page(client: TestClient) -> None:
-    get = lambda query: client.get(f"/api/admin/workers?{query}", headers=CALLERS["admin"])  # noqa: E731
+async def test_workers_filter_search_and_page(figures: TestClient) -> None:
+    get = lambda query: figures.get(f"/api/admin/workers?{query}", headers=CALLERS["admin"])  # noqa: E731
     not_trained = (await (await get("not_trained=true")).json())["tables"]
     assert sorted(w["worker_id"] for w in not_trained["workers"]) == ["w3", "w4", "w5"]
     found = (await (await get("search=bj%C3%B6rn")).json())["tables"]["workers"]
@@ -150,20 +167,20 @@ def csv_sections(raw: bytes) -> dict[str, list[list[str]]]:
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r != "me"])
-async def test_every_list_exports_as_csv_that_parses_back(client: TestClient, route: str) -> None:
-    response = await client.get(f"/api/admin/{route}?format=csv&{NOVEMBER}", headers=CALLERS["admin"])
+async def test_every_list_exports_as_csv_that_parses_back(figures: TestClient, route: str) -> None:
+    response = await figures.get(f"/api/admin/{route}?format=csv&{NOVEMBER}", headers=CALLERS["admin"])
     assert response.status == 200 and response.content_type == "text/csv"
     assert response.headers["Content-Disposition"].startswith(f'attachment; filename="coach-{route}-')
     sections = csv_sections(await response.read())
     assert sections and all(rows for rows in sections.values())  # each section: header row + data
 
 
-async def test_csv_holds_every_row_and_defuses_formulas(client: TestClient) -> None:
-    raw = await (await client.get("/api/admin/workers?format=csv&page_size=1", headers=CALLERS["admin"])).read()
+async def test_csv_holds_every_row_and_defuses_formulas(figures: TestClient) -> None:
+    raw = await (await figures.get("/api/admin/workers?format=csv&page_size=1", headers=CALLERS["admin"])).read()
     header, *rows = csv_sections(raw)["Workers"]
     names = [row[header.index("Name")] for row in rows]
     assert len(rows) == 5 and "'" + FORMULA in names and EVIL_NAME in names
-    feedback = csv_sections(await (await client.get("/api/admin/feedback?format=csv&limit=1",
+    feedback = csv_sections(await (await figures.get("/api/admin/feedback?format=csv&limit=1",
                                                     headers=CALLERS["admin"])).read())
     head, *items = feedback["Feedback inbox, newest first"]
     assert len(items) == 3  # every item, not the page of one the call asked for

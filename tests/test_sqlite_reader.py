@@ -4,23 +4,14 @@ so a heavy report never holds the event loop that serves chat turns."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
 from bot.store import sqlite_dashboard, sqlite_reports
 from bot.store.port import StoreUnavailable
-from bot.store.sqlite import SqliteStore
 from domain.reports import ReportFilter
+from campaign_support import store  # noqa: F401  (the SQLite fixture)
 from store_contract.dataset import worker
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    store = SqliteStore(tmp_path / "coach.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def test_report_and_dashboard_facts_run_outside_the_event_loop_thread(store, monkeypatch) -> None:

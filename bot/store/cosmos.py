@@ -25,7 +25,7 @@ from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from bot.store.cosmos_attempts import CosmosAttemptStore
 from bot.store.cosmos_campaigns import CosmosCampaignStore
-from bot.store.no_dashboard import NoDashboardFacts
+from bot.store.cosmos_dashboard import CosmosDashboardFacts
 from bot.store.cosmos_calls import Calls, HealthLog, RetryPolicy
 from bot.store.cosmos_container import Docs
 from bot.store.cosmos_counters import CounterWriter
@@ -184,7 +184,7 @@ class CosmosStore:
         self.feedback = CosmosFeedbackStore(workers)
         self.triage = CosmosTriageStore(workers)
         self.reports = Reports(CosmosReportFacts(stats, workers))
-        self.dashboard = NoDashboardFacts("cosmos")
+        self.dashboard = CosmosDashboardFacts(workers, events)
         self.privacy = RegistryPrivacyStore(self)
         jobs = Docs(containers["jobs"], self.calls)
         self.leases = CosmosLeaseStore(jobs)

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from domain.models import Feedback
+from domain.report_facts import without_minutes
 from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 from bot.store.cosmos_container import Doc, Docs
@@ -104,6 +105,9 @@ class CosmosReportFacts:
                 timed += int(n)
             rows[(module, True, None)] += done - timed
         return [CohortRow(*key, count) for key, count in rows.items()]
+
+    async def cohort_totals(self, flt: ReportFilter) -> list[CohortRow]:
+        return without_minutes(await self.cohort(flt))
 
     async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:
         return _by_day(await self._usage(flt), "started")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from domain.models import EventKind, ExerciseMark
 from domain.report_facts import COMPLETED, SUBMITTED
+from domain.report_facts import without_minutes
 from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, FeedbackRow, MissCount, QuizTotals
 from domain.reports import ReportFilter
 
@@ -47,6 +48,9 @@ class MemoryReportFacts:
                        for p in self._data.progress.values()
                        if inside(p.started_at, p.module_id, p.locale))
         return [CohortRow(*key, count) for key, count in rows.items()]
+
+    async def cohort_totals(self, flt: ReportFilter) -> list[CohortRow]:
+        return without_minutes(await self.cohort(flt))
 
     async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:
         inside = _Window(flt)

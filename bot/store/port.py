@@ -201,6 +201,14 @@ class ReportStore(Protocol):
 
     async def quiz_report(self, flt: ReportFilter) -> QuizReport: ...
 
+    async def usage_summary(self, flt: ReportFilter) -> UsageReport:
+        """usage_report without medians and exercise marks (the dashboard's overview)."""
+        ...
+
+    async def quiz_summary(self, flt: ReportFilter) -> QuizReport:
+        """quiz_report without distinct workers and most-missed questions (the overview)."""
+        ...
+
     async def feedback_report(self, flt: ReportFilter) -> FeedbackReport: ...
 
 

@@ -47,6 +47,7 @@ class _WorkerRows:
 
     _table: str
     _column = "worker_id"
+    _rollups: tuple[str, ...] = ()  # tables the triggers keep per worker (sqlite_rollups.py)
 
     def __init__(self, db: SqliteConnection):
         self._db = db
@@ -61,10 +62,9 @@ class _WorkerRows:
 
     @guard("look for a worker's data")
     async def holds_worker(self, worker_id: str) -> bool:
-        row = self._db.conn.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {self._table} WHERE {self._column} = ?)",
-            (worker_id,)).fetchone()
-        return bool(row[0])
+        tables = [(self._table, self._column)] + [(table, "worker_id") for table in self._rollups]
+        return any(self._db.conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} = ?)",
+                                         (worker_id,)).fetchone()[0] for table, column in tables)
 
 
 class SqliteWorkerStore(_WorkerRows):
@@ -117,7 +117,7 @@ def worker_from_row(row: sqlite3.Row) -> Worker:
 
 
 class SqliteProgressStore(_WorkerRows):
-    _table = "progress"
+    _table, _rollups = "progress", ("trained_workers",)
 
     @guard("read progress")
     async def get_progress(self, worker_id: str, module_id: str) -> ModuleProgress | None:
@@ -193,7 +193,7 @@ def _marks(progress: ModuleProgress) -> str:
 
 
 class SqliteEventStore(_WorkerRows):
-    _table = "events"
+    _table, _rollups = "events", ("worker_last_event",)
 
     @guard("record a usage event")
     async def record_event(self, event: UsageEvent) -> bool:

@@ -1,6 +1,7 @@
 """The dashboard facts (domain/dashboard.py) of the SQLite adapter, read by the second,
 read-only connection in its own thread (sqlite_reader.py): a heavy figure never stalls a turn.
-Indexes: migration 4."""
+Indexes: migration 8; the rollups of migration 12 (sqlite_rollups.py) answer the overview's
+distinct counts of the default window without reading every event or completion."""
 
 from __future__ import annotations
 
@@ -32,17 +33,40 @@ def counts(conn: sqlite3.Connection, flt: ReportFilter, active: ReportFilter) ->
         installed_sql += f" AND ({LANGUAGE}) = ?"
         params.append(flt.locale)
     installed = conn.execute(installed_sql, params).fetchone()[0]
-    active_where, active_params = where_clause(active, "at", "worker_id IS NOT NULL")
-    active_count = conn.execute(
-        f"SELECT COUNT(DISTINCT worker_id) FROM events INDEXED BY idx_events_at_worker WHERE {active_where}",
-        active_params).fetchone()[0]
-    done_where, done_params = where_clause(flt, "completed_at", "status = 'done'")
-    trained = conn.execute(f"""SELECT COUNT(DISTINCT worker_id) FROM progress INDEXED BY idx_progress_done_worker
-                               WHERE {done_where}""",
-                           done_params).fetchone()[0]
+    active_count = _active(conn, active)
+    trained = _trained(conn, flt)
     open_where, open_params = where_clause(flt, "created_at", "status = 'new'")
     open_feedback = conn.execute(f"SELECT COUNT(*) FROM feedback WHERE {open_where}", open_params).fetchone()[0]
     return Counts(installed, active_count, trained, open_feedback)
+
+
+def _active(conn: sqlite3.Connection, active: ReportFilter) -> int:
+    """From the rollup of each worker's latest event when it answers exactly: no module or
+    locale filter, and no event at or after the window's end (so a latest event in the window
+    is the same as some event in it); else counted from the events."""
+    start, end = active.start(), active.end()
+    if active.module_id is None and active.locale is None and start is not None and end is not None:
+        later = conn.execute("SELECT EXISTS (SELECT 1 FROM events WHERE at >= ?)", [encode_time(end)]).fetchone()[0]
+        if not later:
+            return conn.execute("SELECT COUNT(*) FROM worker_last_event WHERE last_at >= ?",
+                                [encode_time(start)]).fetchone()[0]
+    where, params = where_clause(active, "at", "worker_id IS NOT NULL")
+    return conn.execute(f"SELECT COUNT(DISTINCT worker_id) FROM events INDEXED BY idx_events_at_worker WHERE {where}",
+                        params).fetchone()[0]
+
+
+def _trained(conn: sqlite3.Connection, flt: ReportFilter) -> int:
+    """With no start date, module or locale: the workers whose first completion is before the
+    window's end (the rollup trained_workers); else counted from the progress records."""
+    if flt.since is None and flt.module_id is None and flt.locale is None:
+        end = flt.end()
+        sql, params = "SELECT COUNT(*) FROM trained_workers", []
+        if end is not None:
+            sql, params = sql + " WHERE first_done_at < ?", [encode_time(end)]
+        return conn.execute(sql, params).fetchone()[0]
+    where, params = where_clause(flt, "completed_at", "status = 'done'")
+    return conn.execute(f"SELECT COUNT(DISTINCT worker_id) FROM progress INDEXED BY idx_progress_done_worker "
+                        f"WHERE {where}", params).fetchone()[0]
 
 
 def quiz_passers(conn: sqlite3.Connection, flt: ReportFilter) -> dict[str, int]:
@@ -129,6 +153,10 @@ class SqliteDashboardFacts:
 
     def close(self) -> None:
         pass  # the reader belongs to the store
+
+    async def data_version(self) -> int:
+        """For caches of figures (the overview's): unchanged while nothing was written."""
+        return await self._reader.data_version()
 
     async def counts(self, flt: ReportFilter, active: ReportFilter) -> Counts:
         return await self._reader.read("count the dashboard's workers", lambda c: counts(c, flt, active))

@@ -53,6 +53,11 @@ class SqliteReader:
         async with self.snapshot():
             return await self._call(action, query)
 
+    async def data_version(self) -> int:
+        """Changes whenever another connection (the store's writer, another process) commits:
+        equal values mean nothing was written in between (SQLite's PRAGMA data_version)."""
+        return await self._call("check for writes", lambda conn: conn.execute("PRAGMA data_version").fetchone()[0])
+
     async def _call(self, action: str, query: Callable[[sqlite3.Connection], T]) -> T:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")

@@ -1,8 +1,9 @@
 """The report facts (domain/report_facts.py) of the SQLite adapter, as SQL aggregates; the
 reports themselves are computed by domain/report_rules.py.
 
-Each query is a GROUP BY over a covering index (see migration 2) and only aggregated rows
-reach Python. Where statistics from ANALYZE could lure the planner onto a time index that is
+Each query is a GROUP BY over a covering index (see migration 2), or over the per-day rollup
+`progress_days` (migration 12, sqlite_rollups.py) for starts and completions per day, and only
+aggregated rows reach Python. Where statistics from ANALYZE could lure the planner onto a time index that is
 not covering (events(at) for retention), INDEXED BY pins the covering one. A report's facts
 are read in one DEFERRED transaction (`snapshot`), so they agree with each other.
 """
@@ -20,8 +21,6 @@ from domain.report_facts import CohortRow, ExerciseMarks, FeedbackPage, Feedback
 from domain.reports import ReportFilter
 from bot.store.sqlite_reader import SqliteReader
 from bot.store.sqlite_migrations import decode_time, encode_time
-
-DAY = "substr({}, 1, 10)"  # the UTC day of a stored time (fixed-width UTC text)
 
 
 def _where(
@@ -59,19 +58,40 @@ def cohort(conn: sqlite3.Connection, flt: ReportFilter) -> list[CohortRow]:
                     WHERE {where} GROUP BY module_id, status, minutes_to_complete""", params)]
 
 
+def _days_where(flt: ReportFilter) -> tuple[str, list[object]]:
+    """The filter on the rollup `progress_days` (sqlite_rollups.py): whole UTC days inclusive."""
+    clauses, values = ["1 = 1"], []
+    for clause, value in (("day >= ?", flt.since), ("day <= ?", flt.until)):
+        if value is not None:
+            clauses.append(clause)
+            values.append(value.isoformat())
+    for column, value in (("module_id", flt.module_id), ("locale", flt.locale)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            values.append(value)
+    return " AND ".join(clauses), values
+
+
+def cohort_totals(conn: sqlite3.Connection, flt: ReportFilter) -> list[CohortRow]:
+    where, params = _days_where(flt)
+    rows = conn.execute(f"""SELECT module_id, TOTAL(started), TOTAL(started_done) FROM progress_days
+                            WHERE {where} GROUP BY module_id""", params).fetchall()
+    return [CohortRow(module_id, completed, None, int(count)) for module_id, started, done in rows
+            for completed, count in ((False, started - done), (True, done)) if count]
+
+
+def _rollup_by_day(conn: sqlite3.Connection, flt: ReportFilter, column: str) -> dict[date, int]:
+    where, params = _days_where(flt)
+    return _days(conn.execute(f"""SELECT day, SUM({column}) AS n FROM progress_days WHERE {where}
+                                  GROUP BY day HAVING n > 0""", params).fetchall())
+
+
 def started_by_day(conn: sqlite3.Connection, flt: ReportFilter) -> dict[date, int]:
-    where, params = _where(flt, "started_at")
-    day = DAY.format("started_at")
-    return _days(conn.execute(
-        f"SELECT {day}, COUNT(*) FROM progress WHERE {where} GROUP BY {day}", params).fetchall())
+    return _rollup_by_day(conn, flt, "started")
 
 
 def completed_by_day(conn: sqlite3.Connection, flt: ReportFilter) -> dict[date, int]:
-    where, params = _where(flt, "completed_at", f"status = '{COMPLETED.value}'")
-    day = DAY.format("completed_at")
-    return _days(conn.execute(
-        f"""SELECT {day}, COUNT(*) FROM progress INDEXED BY idx_progress_completed
-            WHERE {where} GROUP BY {day}""", params).fetchall())
+    return _rollup_by_day(conn, flt, "completed")
 
 
 def exercise_marks(conn: sqlite3.Connection, flt: ReportFilter) -> dict[str, ExerciseMarks]:
@@ -153,6 +173,9 @@ class SqliteReportFacts:
 
     async def cohort(self, flt: ReportFilter) -> list[CohortRow]:
         return await self._reader.read("count the progress for the usage report", lambda c: cohort(c, flt))
+
+    async def cohort_totals(self, flt: ReportFilter) -> list[CohortRow]:
+        return await self._reader.read("count the progress for the overview", lambda c: cohort_totals(c, flt))
 
     async def started_by_day(self, flt: ReportFilter) -> dict[date, int]:
         return await self._reader.read("count the progress for the usage report",

@@ -5,6 +5,7 @@ Admins see everything; trainers the quiz results (and campaigns, when they exist
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timezone
 
@@ -14,6 +15,7 @@ from domain.dashboard import LANGUAGES, DashboardFacts, active_window
 from bot.report_tables import Table, Titles, render_csv, render_json
 from bot.store.port import Store, StoreUnavailable
 from bot.web import tables
+from bot.web.overview_cache import cache_of
 from bot.web.query import PAGE_PARAMS, WORKER_PARAMS, BadQuery, DashboardQuery, parse_query
 from bot.web.roles import USER_KEY, Role, allow
 
@@ -45,11 +47,17 @@ def _all_rows(q: DashboardQuery) -> DashboardQuery:
 
 
 async def overview(store: Store, q: DashboardQuery, titles: Titles) -> list[Table]:
-    today = datetime.now(timezone.utc).date()
-    counts = await _facts(store).counts(q.flt, active_window(q.flt, today))
-    usage = await store.reports.usage_report(q.flt)
-    quizzes = await store.reports.quiz_report(q.flt)
-    return tables.overview_tables(counts, usage, quizzes, titles)
+    """Only the facts the page shows (the summaries, not the whole reports), asked together
+    (a backend that can answer them side by side does), reused until a write (overview_cache)."""
+    facts, today = _facts(store), datetime.now(timezone.utc).date()
+
+    async def compute() -> list[Table]:
+        counts, usage, quizzes = await asyncio.gather(
+            facts.counts(q.flt, active_window(q.flt, today)),
+            store.reports.usage_summary(q.flt), store.reports.quiz_summary(q.flt))
+        return tables.overview_tables(counts, usage, quizzes, titles)
+    key = (q.flt.model_dump_json(), today)
+    return await cache_of(store).get(getattr(facts, "data_version", None), key, compute)
 
 
 async def modules(store: Store, q: DashboardQuery, titles: Titles) -> list[Table]:

@@ -31,6 +31,9 @@ def render_page(assets: Assets, settings: Settings) -> str:
     page = (STATIC / "dashboard.html").read_text(encoding="utf-8")
     values = {f"{{{{{name}}}}}": html.escape(url, quote=True) for name, url in assets.urls.items()}
     values["{{MODE}}"] = "anonymous" if settings.anonymous else "sso"
+    values["{{fluent-tokens-preload}}"] = "\n  ".join(
+        f'<link rel="modulepreload" href="{html.escape(url, quote=True)}">'
+        for url in assets.folder_modules("fluent-tokens"))
     for placeholder, value in values.items():
         page = page.replace(placeholder, value)
     return page

@@ -18,15 +18,13 @@ import pytest
 
 from domain.dashboard import Counts, FirstAttempts, StuckStep, WorkerQuery, WrongChoice
 from domain.reports import ReportFilter
-from bot.store.port import Store, StoreUnavailable
+from bot.store.port import Store
 from dashboard_seed import EVIL_NAME, FORMULA, NOVEMBER, seed_dashboard
 from store_contract.dataset import nov
 
 
 @pytest.fixture
-async def seeded(store: Store, request: pytest.FixtureRequest) -> Store:
-    if request.node.callspec.params.get("store") == "cosmos":
-        pytest.skip("the Cosmos adapter does not answer the dashboard facts yet")
+async def seeded(store: Store) -> Store:
     await seed_dashboard(store)
     return store
 
@@ -91,10 +89,3 @@ async def test_workers_list_filters_and_pages(seeded: Store) -> None:
     assert [r.worker_id for r in swedish.rows] == ["w2"]
     second = await seeded.dashboard.workers(NOVEMBER, WorkerQuery(offset=2, limit=2))
     assert (second.total, [r.worker_id for r in second.rows]) == (5, ["w2", "w3"])
-
-
-async def test_cosmos_refuses_with_a_reason() -> None:
-    from bot.store.no_dashboard import NoDashboardFacts
-
-    with pytest.raises(StoreUnavailable, match="cosmos store does not answer the dashboard"):
-        await NoDashboardFacts("cosmos").counts(NOVEMBER, NOVEMBER)

@@ -219,11 +219,20 @@ function message(text, cls = "") {
   content.replaceChildren(el("p", { id: "status", role: "status", class: cls }, text));
 }
 
+// Chart.js loads in parallel with this script (async, not defer: the data requests need not
+// wait for its 200 KB to be evaluated); the first page with charts waits for it here.
+const chartsLoaded = window.Chart ? Promise.resolve() : new Promise((resolve) => {
+  const script = document.getElementById("chart-js");
+  script.addEventListener("load", resolve);
+  script.addEventListener("error", resolve);  // then the page says it could not load
+});
+
 async function show(page) {
   state.page = page;
   for (const tab of document.querySelectorAll("#tabs button")) tab.setAttribute("aria-selected", String(tab.dataset.page === page));
   for (const c of state.charts.splice(0)) c.destroy();
   try {
+    await chartsLoaded;  // the first page's data is already on its way (start: prefetched)
     const parts = await PAGES[page]();
     document.getElementById("content").replaceChildren(...parts);
     body.dataset.ready = page;
