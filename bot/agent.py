@@ -12,7 +12,7 @@ import aiohttp
 from pydantic import ValidationError
 
 from microsoft_agents.activity import (
-    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue,
+    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment,
     DeliveryModes, InvokeResponse,
 )
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -27,10 +27,9 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from microsoft_agents.hosting.core.app.proactive import ProactiveOptions
 
 from bot.content import Catalog
-from bot.messenger import CARD_CONTENT_TYPE, Messenger, card_activity
+from bot.teams_messenger import CARD_CONTENT_TYPE, ConnectorMessenger, no_token, sdk_token_source
 from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
@@ -104,9 +103,10 @@ class CoachAgent:
             connection_manager=connections,
             start_typing_timer=False,
             remove_recipient_mention=True,
-            proactive=ProactiveOptions(),  # bot/messenger.py sends through app.proactive
         )
-        self.messenger = Messenger(self.app, self.adapter, settings.client_id)
+        # Every proactive message (campaigns, triage replies, the digest): bot/teams_messenger.py
+        self.messenger = ConnectorMessenger(token=sdk_token_source(connections, settings.client_id)
+                                            if settings.auth_enabled else no_token)
         self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
         self._routes()
 
@@ -267,6 +267,14 @@ async def _member_name(context: TurnContext) -> str:
         log.info("member lookup failed (%s)", type(exc).__name__)
         return ""
     return (getattr(member, "name", None) or "").strip()
+
+
+def card_activity(card: dict, activity_id: str | None = None) -> Activity:
+    activity = Activity(type=ActivityTypes.message,
+                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)])
+    if activity_id:
+        activity.id = activity_id
+    return activity
 
 
 def _invoked_data(value: Any) -> dict | None:

@@ -149,6 +149,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     async def store_lifetime(_app: web.Application):
         await store.open()
         yield
+        await agent.messenger.close()
         await store.close()
         if validator is not None:
             await validator.close()

@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.campaigns import Campaign, Delivery, DeliveryState, Verdict, verdict
-from domain.messaging import Messenger
+from domain.campaigns import Campaign, Delivery, DeliveryState
+from domain.messaging import Messenger, Verdict, verdict
 from domain.models import Worker
 from domain.rate_limit import ConversationWindows, TenantRate, backoff
 from bot.store.port import Store
