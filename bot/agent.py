@@ -29,7 +29,7 @@ from microsoft_agents.hosting.core import (
 )
 
 from bot.content import Catalog
-from bot.teams_messenger import CARD_CONTENT_TYPE, ConnectorMessenger, no_token, sdk_token_source
+from bot.teams_messenger import CARD_CONTENT_TYPE, messenger_for
 from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
 from bot.settings import Settings
@@ -105,8 +105,7 @@ class CoachAgent:
             remove_recipient_mention=True,
         )
         # Every proactive message (campaigns, triage replies, the digest): bot/teams_messenger.py
-        self.messenger = ConnectorMessenger(token=sdk_token_source(connections, settings.client_id)
-                                            if settings.auth_enabled else no_token)
+        self.messenger = messenger_for(settings, connections)
         self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
         self._routes()
 

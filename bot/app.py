@@ -157,7 +157,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app.cleanup_ctx.append(store_lifetime)
     if jobs:
         digest = DigestJob(schedule, agent.send_digests)
-        install_jobs(app, store, settings, extra=[digest])
+        install_jobs(app, store, settings, agent.messenger, extra=[digest])
     return app
 
 

@@ -30,6 +30,7 @@ from urllib.parse import quote
 import aiohttp
 from microsoft_agents.hosting.core import ClaimsIdentity, Connections
 
+from bot.settings import Settings
 from domain.messaging import NO_ANSWER, SendOutcome, Verdict, verdict
 from domain.models import Worker
 from domain.rate_limit import backoff
@@ -75,6 +76,13 @@ def connector_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, limit_per_host=0))
 
 
+def messenger_for(settings: Settings, connections: Connections) -> ConnectorMessenger:
+    """The bot's messenger: the SDK's tokens when auth is on, none in anonymous local mode."""
+    token = (sdk_token_source(connections, settings.client_id) if settings.auth_enabled
+             else no_token)
+    return ConnectorMessenger(token=token, timeout_seconds=settings.teams_send_timeout_seconds)
+
+
 class ConnectorMessenger:
     """`session`: a caller-owned session (tests, the benchmark); without one the messenger
     opens its own on first use and `close()` closes it."""
@@ -89,7 +97,6 @@ class ConnectorMessenger:
         # No total: time spent before the request is written is not "no answer".
         self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=min(5.0, timeout_seconds),
                                               sock_read=timeout_seconds)
-        self.longest_request = 2 * min(5.0, timeout_seconds) + timeout_seconds  # connect+read
 
     async def close(self) -> None:
         if self._owns_session and self._session is not None:

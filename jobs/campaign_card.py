@@ -7,13 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from domain.campaigns import Campaign, Delivery
+from domain.models import Worker
 
 
 def delivery_key(delivery: Delivery) -> str:
     return f"{delivery.campaign_id}:{delivery.worker_id}:{delivery.round}"
 
 
-def placeholder_card(campaign: Campaign, delivery: Delivery) -> dict[str, Any]:
+def placeholder_card(campaign: Campaign, delivery: Delivery, worker: Worker) -> dict[str, Any]:
+    """A `CardBuilder` (jobs/campaign_delivery.py): the sender passes the worker, for the
+    real card's language and locale."""
     card = {
         "type": "AdaptiveCard", "version": "1.5",
         "body": [{"type": "TextBlock", "text": campaign.title, "weight": "Bolder", "wrap": True},

@@ -25,7 +25,8 @@ from domain.rate_limit import ConversationWindows, TenantRate, backoff
 from bot.store.port import Store
 from jobs.clock import Clock
 
-CardBuilder = Callable[[Campaign, Delivery], dict[str, Any]]
+# (campaign, delivery, worker) -> the message activity (JSON) the worker gets
+CardBuilder = Callable[[Campaign, Delivery, Worker], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class DeliveryRun:
             await self._wait_for_limits(campaign, d, reference)
             if await self.cancelled(campaign.id):
                 return self._end(d, DeliveryState.SKIPPED, "cancelled")
-            outcome = await self.messenger.send(reference, self.card(campaign, d))
+            outcome = await self.messenger.send(reference, self.card(campaign, d, worker))
             d.attempts += 1
             d.statuses.append(outcome.status)
             result = verdict(outcome.status, outcome.body) if outcome.went_out else Verdict.RETRY

@@ -1,8 +1,9 @@
-"""The campaign sender: a plain async service the job runner wraps (`run_once()`, or
-`run_until_stopped(stop_event)`).
+"""The campaign sender: a service of the job runner (jobs/runner.py starts
+`run_until_stopped(stop)` on every instance; `coach jobs --once` calls `run_once()`).
 
 Each round it starts the scheduled campaigns that are due, then, for every tenant whose
-sending lease it holds (one sender per tenant across instances), leases that tenant's due
+sending lease it holds (`store.leases`, `campaign-tenant:<tenant>`: one sender per tenant
+across instances, renewed while it sends, released when it stops), leases that tenant's due
 deliveries in small batches and sends them through one tenant-wide limiter; outcomes are
 recorded in batches, only while its delivery leases are still its own. A sent campaign
 message schedules the next reminder as a pending delivery due later (checked against
@@ -26,11 +27,12 @@ from domain.messaging import Messenger
 from domain.models import Worker
 from bot.settings import Settings
 from bot.store.campaign_port import Leased
-from bot.store.port import Store, StoreUnavailable
+from bot.store.port import Store, StoreError, StoreUnavailable
 from jobs.campaign_card import placeholder_card
 from jobs.campaign_delivery import CardBuilder, DeliveryRun, SendPolicy
 from jobs.campaign_service import CampaignService
 from jobs.clock import Clock, SystemClock
+from jobs.job import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,9 @@ class SenderConfig:
 
 def config_from_settings(settings: Settings) -> SenderConfig:
     return SenderConfig(tenant_rate=settings.teams_tenant_rate,
-                        policy=SendPolicy(resend_unknown=settings.campaign_resend_unknown))
+                        lease_seconds=settings.campaign_lease_seconds,
+                        policy=SendPolicy(resend_unknown=settings.campaign_resend_unknown,
+                                          lease_margin=settings.campaign_lease_margin))
 
 
 def new_owner() -> str:
@@ -57,6 +61,8 @@ def new_owner() -> str:
 
 
 class CampaignSender:
+    name = "campaign-sender"
+
     def __init__(self, store: Store, messenger: Messenger, *, config: SenderConfig = SenderConfig(),
                  clock: Clock | None = None, owner: str | None = None,
                  card: CardBuilder = placeholder_card):
@@ -71,14 +77,14 @@ class CampaignSender:
                                self._is_cancelled, self._stop.is_set, config.tenant_rate)
         self._outcomes: list[tuple[Delivery, Campaign, Worker | None]] = []
         self.lost_leases = 0
-        self._held: set[str] = set()
+        self._tenants: dict[str, LeaseKeeper] = {}  # the tenant sending leases held
 
     async def run_until_stopped(self, stop_event: asyncio.Event) -> None:
         watcher = asyncio.create_task(self._follow(stop_event))
         try:
             while not self._stop.is_set():
                 try:
-                    handled = await self.run_once()
+                    handled = await self._round()
                 except StoreUnavailable as exc:
                     log.warning("campaign sender: %s", exc)
                     handled = 0
@@ -96,7 +102,14 @@ class CampaignSender:
         self._stop.set()
 
     async def run_once(self) -> int:
-        """One round over every active campaign; returns how many deliveries it handled."""
+        """One round over every active campaign, then the tenant leases are given up;
+        returns how many deliveries it handled."""
+        try:
+            return await self._round()
+        finally:
+            await self._release_tenants()
+
+    async def _round(self) -> int:
         await self.service.start_due()
         now = self.clock.now()
         by_tenant: dict[str, list[Campaign]] = defaultdict(list)
@@ -220,18 +233,26 @@ class CampaignSender:
         await self.service.advance(campaign.id, CampaignState.CLOSED)
 
     async def _hold_tenant(self, tenant_id: str) -> bool:
-        now = self.clock.now()
-        self._held.add(tenant_id)
-        return await self.store.campaigns.acquire_lease(
-            _tenant_lease(tenant_id), self.owner, now,
-            now + timedelta(seconds=self.config.lease_seconds))
+        """Renew this tenant's sending lease, or take it when it is free or expired."""
+        keeper = self._tenants.get(tenant_id)
+        if keeper is not None and await keeper.renew():
+            return True
+        now, ttl = self.clock.now(), timedelta(seconds=self.config.lease_seconds)
+        lease = await self.store.leases.acquire(tenant_lease(tenant_id), self.owner, now + ttl,
+                                                now)
+        if lease is None:
+            self._tenants.pop(tenant_id, None)
+            return False
+        self._tenants[tenant_id] = LeaseKeeper(self.store.leases, lease, self.clock, ttl)
+        return True
 
     async def _release_tenants(self) -> None:
-        for tenant in sorted(self._held):
+        keepers, self._tenants = self._tenants, {}
+        for keeper in keepers.values():
             try:
-                await self.store.campaigns.release_lease(_tenant_lease(tenant), self.owner)
-            except StoreUnavailable as exc:
-                log.warning("campaign sender: could not release the tenant lease: %s", exc)
+                await keeper.release()
+            except StoreError as exc:
+                log.warning("campaign sender: could not release a tenant lease: %s", exc)
 
     async def _is_cancelled(self, campaign_id: str) -> bool:
         now = self.clock.monotonic()
@@ -245,5 +266,5 @@ class CampaignSender:
         return cached[1]
 
 
-def _tenant_lease(tenant_id: str) -> str:
+def tenant_lease(tenant_id: str) -> str:
     return f"campaign-tenant:{tenant_id}"

@@ -36,3 +36,37 @@ class SenderProcess:
         out, _ = self.process.communicate(timeout=timeout)
         lines = [line for line in out.splitlines() if line.startswith("{")]
         return json.loads(lines[-1]) if lines else {}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class CoachJobsProcess:
+    """`coach jobs` itself (the job runner with the campaign sender, as deployed) on a SQLite
+    file, its output in `log`. Short send timeout and lease, so a crash resumes in seconds."""
+
+    def __init__(self, sqlite: Path, log: Path, *, send_timeout: float = 1.0,
+                 lease: float = 12.0, rate: float = 50.0):
+        env = {**os.environ, "STORE": "sqlite", "SQLITE_PATH": str(sqlite),
+               "TEAMS_TENANT_RATE": str(rate), "TEAMS_SEND_TIMEOUT_SECONDS": str(send_timeout),
+               "CAMPAIGN_LEASE_SECONDS": str(lease)}
+        self.log = log
+        with log.open("a") as out:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot.cli", "jobs"], cwd=ROOT,
+                                            env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        """kill -9: no chance to record anything."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """SIGTERM, as a deployment stops it; returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise

@@ -2,8 +2,7 @@
 
 A campaign's partition holds its document (id `campaign`) and all its deliveries (id
 `d:<worker>:<round>`), so "this campaign's due deliveries" is a one-partition query and every
-lease or outcome a point write in it. Leases between instances live in partitions
-`~lease:<name>`, blocked workers in `~blocks:<tenant>`. A delivery is leased with an
+lease or outcome a point write in it. Blocked workers live in partitions `~blocks:<tenant>`. A delivery is leased with an
 etag-guarded patch (a racing instance gets 412 and skips it); the outcome is an etag-guarded
 replace with the etag the lease returned, so a lease someone else took over is never
 overwritten. Design and RU costs: bot/store/README.md.
@@ -225,24 +224,6 @@ class CosmosCampaignStore:
                 partition=campaign_id)
             times += [datetime.fromisoformat(t) for t in found if t]
         return min(times, default=None)
-
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        partition = f"~lease:{name}"
-        doc = {"id": "lease", "campaignId": partition, "type": "lease", "owner": owner,
-               "until": encode_time(until)}
-        current = await self._docs.read("lease", partition, "read a lease")
-        if current is None:
-            return await self._docs.create_once(doc, partition, "take a lease")
-        if current["owner"] != owner and current["until"] > encode_time(now):
-            return False
-        return await self._docs.replace_if_unchanged(doc, current["_etag"], partition,
-                                                     "take a lease") is not None
-
-    async def release_lease(self, name: str, owner: str) -> None:
-        partition = f"~lease:{name}"
-        current = await self._docs.read("lease", partition, "read a lease")
-        if current is not None and current["owner"] == owner:
-            await self._docs.delete("lease", partition, "release a lease")
 
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,
                             limit: int) -> AudiencePage:

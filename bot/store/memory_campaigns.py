@@ -17,7 +17,6 @@ class MemoryCampaignStore:
         self._data = data
         self._campaigns: dict[str, Campaign] = {}
         self._deliveries: dict[DeliveryKey, Delivery] = {}
-        self._leases: dict[str, tuple[str, datetime]] = {}
         self._blocked: dict[str, datetime] = {}
 
     async def create_campaign(self, campaign: Campaign) -> Campaign:
@@ -116,17 +115,6 @@ class MemoryCampaignStore:
                  for d in self._deliveries.values() if d.campaign_id == campaign_id
                  and d.state in (DeliveryState.PENDING, DeliveryState.LEASED)]
         return min((t for t in times if t is not None), default=None)
-
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        holder = self._leases.get(name)
-        if holder and holder[0] != owner and holder[1] > _utc(now):
-            return False
-        self._leases[name] = (owner, _utc(until))
-        return True
-
-    async def release_lease(self, name: str, owner: str) -> None:
-        if self._leases.get(name, ("",))[0] == owner:
-            del self._leases[name]
 
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,
                             limit: int) -> AudiencePage:

@@ -186,21 +186,6 @@ class SqliteCampaignStore:
             (campaign_id, campaign_id)).fetchone()
         return decode_time(row["t"])
 
-    @guard("take a lease")
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        rows = self._db.conn.execute(
-            """INSERT INTO campaign_leases (name, owner, until) VALUES (?, ?, ?)
-               ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
-               WHERE campaign_leases.owner = excluded.owner OR campaign_leases.until <= ?
-               RETURNING owner""",
-            (name, owner, encode_time(until), encode_time(now))).fetchall()
-        return len(rows) == 1
-
-    @guard("release a lease")
-    async def release_lease(self, name: str, owner: str) -> None:
-        self._db.conn.execute("DELETE FROM campaign_leases WHERE name = ? AND owner = ?",
-                              (name, owner))
-
     @guard("resolve a campaign audience")
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,
                             limit: int) -> AudiencePage:

@@ -237,6 +237,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE INDEX idx_progress_done_worker ON progress(completed_at, worker_id, module_id, locale, status)
             WHERE status = 'done'""",
     )),
+    # One campaign sender per tenant is a job lease now (`leases`, migration 3).
+    Migration(9, "campaign tenant leases are job leases", (
+        "DROP TABLE IF EXISTS campaign_leases",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -164,17 +164,6 @@ async def test_two_instances_racing_never_take_the_same_delivery(store: Store) -
     assert not set(a) & set(b)
 
 
-async def test_named_lease_has_one_holder_until_it_expires(store: Store) -> None:
-    assert await store.campaigns.acquire_lease("tenant:t1", "A", NOW, LATER)
-    assert not await store.campaigns.acquire_lease("tenant:t1", "B", NOW, LATER)
-    assert await store.campaigns.acquire_lease("tenant:t1", "A", NOW, LATER)  # renew
-    assert await store.campaigns.acquire_lease("tenant:t1", "B", LATER, LATER + timedelta(1))
-    await store.campaigns.release_lease("tenant:t1", "A")  # not A's any more: no effect
-    assert not await store.campaigns.acquire_lease("tenant:t1", "A", LATER, LATER)
-    await store.campaigns.release_lease("tenant:t1", "B")
-    assert await store.campaigns.acquire_lease("tenant:t1", "A", NOW, LATER)
-
-
 async def _workers(store: Store) -> None:
     await store.workers.register_worker(worker("w1", teams_locale="sv-SE", upn="Ada@Contoso.com"))
     await store.workers.register_worker(worker("w2", teams_locale="nl-NL"))
