@@ -278,14 +278,24 @@ class CosmosCampaignStore:
         return blocked
 
     async def set_blocked(self, tenant_id: str, worker_id: str, at: datetime) -> None:
+        """The worker document first: should the block record then fail, the worker's next
+        turn clears a block that is not there (harmless); the other order could leave a
+        block no turn ever lifts."""
+        await self._workers.patch(WORKER_DOC, worker_id,
+                                  [{"op": "set", "path": "/blocked_at", "value": encode_time(at)}],
+                                  "mark a worker blocked")
         partition = f"~blocks:{tenant_id}"
         await self._docs.upsert({"id": f"block:{safe_key(worker_id)}", "campaignId": partition,
                                  "type": "block", "worker_id": worker_id,
                                  "at": encode_time(at)}, "mark a worker blocked")
 
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
+        """The block record first, for the same reason as in set_blocked."""
         await self._docs.delete(f"block:{safe_key(worker_id)}", f"~blocks:{tenant_id}",
                                 "clear a worker's block")
+        await self._workers.patch(WORKER_DOC, worker_id,
+                                  [{"op": "set", "path": "/blocked_at", "value": None}],
+                                  "clear a worker's block")
 
     async def _worker_docs(self, worker_id: str) -> list[Doc]:
         """The worker's deliveries and block records, across campaigns (`worker_id` is indexed)."""

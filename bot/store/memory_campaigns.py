@@ -132,9 +132,13 @@ class MemoryCampaignStore:
 
     async def set_blocked(self, tenant_id: str, worker_id: str, at: datetime) -> None:
         self._blocked[worker_id] = _utc(at)
+        if (worker := self._data.workers.get(worker_id)) and worker.blocked_at is None:
+            worker.blocked_at = _utc(at)
 
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
         self._blocked.pop(worker_id, None)
+        if worker := self._data.workers.get(worker_id):
+            worker.blocked_at = None
 
     async def delete_for_worker(self, worker_id: str) -> None:
         for key in [k for k, d in self._deliveries.items() if d.worker_id == worker_id]:

@@ -221,13 +221,17 @@ class SqliteCampaignStore:
 
     @guard("mark a worker blocked")
     async def set_blocked(self, tenant_id: str, worker_id: str, at: datetime) -> None:
-        self._db.conn.execute(
-            """INSERT INTO campaign_blocks (worker_id, tenant_id, at) VALUES (?, ?, ?)
-               ON CONFLICT DO NOTHING""", (worker_id, tenant_id, encode_time(at)))
+        with self._db.transaction() as conn:
+            conn.execute("""INSERT INTO campaign_blocks (worker_id, tenant_id, at) VALUES (?, ?, ?)
+                            ON CONFLICT DO NOTHING""", (worker_id, tenant_id, encode_time(at)))
+            conn.execute("UPDATE workers SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
+                         (encode_time(at), worker_id))
 
     @guard("clear a worker's block")
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
-        self._db.conn.execute("DELETE FROM campaign_blocks WHERE worker_id = ?", (worker_id,))
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM campaign_blocks WHERE worker_id = ?", (worker_id,))
+            conn.execute("UPDATE workers SET blocked_at = NULL WHERE id = ?", (worker_id,))
 
     @guard("store a conversation reference")
     async def update_conversation(self, worker_id: str, conversation: dict) -> None:

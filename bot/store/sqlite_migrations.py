@@ -238,8 +238,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE status = 'done'""",
     )),
     # One campaign sender per tenant is a job lease now (`leases`, migration 3).
-    Migration(9, "campaign tenant leases are job leases", (
+    # A blocked worker is marked on the worker row too, so a turn (which reads the worker
+    # anyway) knows to lift the block without another query.
+    Migration(9, "campaign tenant leases are job leases; blocked workers", (
         "DROP TABLE IF EXISTS campaign_leases",
+        "ALTER TABLE workers ADD COLUMN blocked_at TEXT",
+        """UPDATE workers SET blocked_at = (SELECT at FROM campaign_blocks b
+                                            WHERE b.worker_id = workers.id)""",
     )),
 )
 
