@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,6 @@ from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
     ClaimsIdentity,
-    ConnectorClientBase,
     Connections,
     MemoryStorage,
     TurnContext,
@@ -32,6 +30,7 @@ from bot.content import Catalog
 from bot.teams_messenger import CARD_CONTENT_TYPE, messenger_for
 from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
+from bot.registration import client_time_zone, member_lookup, registration_key
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
 from dialogs.digest import send_digests
@@ -53,7 +52,6 @@ class _ConnectorOutages(logging.Filter):
         return not isinstance(error, aiohttp.ClientError)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-MEMBER_LOOKUP_SECONDS = 3.0
 
 
 def connection_manager(settings: Settings) -> Connections:
@@ -231,14 +229,22 @@ class CoachAgent:
         if not _is_personal(activity):
             # Group chats: the worker may never have opened a 1:1 chat; don't store the group.
             return stored or Worker(id=worker_id, name=user.name or "", teams_locale=activity.locale or "en-US")
+        if stored is not None and stored.blocked_at is not None:
+            # They wrote to the bot again (a 403 MessageWritesBlocked had marked them).
+            await self.store.campaigns.clear_blocked(stored.tenant_id, worker_id)
+            stored = stored.model_copy(update={"blocked_at": None})
         locale = activity.locale or (stored.teams_locale if stored else "en-US")
+        time_zone = client_time_zone(activity) or (stored.time_zone if stored else None)
         # Install events (installationUpdate, conversationUpdate) carry no name: keep the known one.
-        name = user.name or (stored.name if stored else "") or await _member_name(context)
-        if stored and stored.installed and _registration_key(stored) == (
-                name, locale, _tenant_id(activity), activity.conversation.id, activity.service_url):
+        name = user.name or (stored.name if stored else "")
+        if stored and stored.installed and registration_key(stored) == (
+                name, locale, _tenant_id(activity), activity.conversation.id,
+                activity.service_url, time_zone):
             return stored
+        member = await member_lookup(context)  # new or changed: the UPN (and name) again
         return await self.store.workers.register_worker(Worker(
-            id=worker_id, tenant_id=_tenant_id(activity), name=name, teams_locale=locale,
+            id=worker_id, tenant_id=_tenant_id(activity), name=name or member.name,
+            teams_locale=locale, upn=member.upn, time_zone=time_zone,
             conversation=activity.get_conversation_reference().model_dump(
                 mode="json", by_alias=True, exclude_none=True),
         ))
@@ -251,21 +257,6 @@ class CoachAgent:
                 await self.store.workers.mark_uninstalled(worker_id, utcnow())
             except StoreUnavailable as exc:
                 log.warning("could not record uninstall: %s", exc)
-
-
-async def _member_name(context: TurnContext) -> str:
-    """Ask Teams for the sender's display name (first install: the event carries none)."""
-    client = context.services.get(ConnectorClientBase)
-    activity = context.activity
-    if client is None or not activity.from_property or not activity.conversation:
-        return ""
-    try:
-        member = await asyncio.wait_for(client.conversations.get_conversation_member(
-            activity.conversation.id, activity.from_property.id), MEMBER_LOOKUP_SECONDS)
-    except Exception as exc:  # a nicety: the welcome works without the name
-        log.info("member lookup failed (%s)", type(exc).__name__)
-        return ""
-    return (getattr(member, "name", None) or "").strip()
 
 
 def card_activity(card: dict, activity_id: str | None = None) -> Activity:
@@ -300,9 +291,3 @@ def _tenant_id(activity: Activity) -> str:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
     return str(tenant.get("id", ""))
-
-
-def _registration_key(worker: Worker) -> tuple:
-    """What a turn compares to decide whether the stored registration is still current."""
-    return (worker.name, worker.teams_locale, worker.tenant_id,
-            worker.conversation.get("conversation", {}).get("id"), worker.conversation.get("serviceUrl"))
