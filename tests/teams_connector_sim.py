@@ -4,7 +4,8 @@ An aiohttp app on a free loopback port. It enforces the tenant limit (requests p
 tenant, counted over the last second, all requests included) and the per-conversation windows
 (7/1 s, 8/2 s, 60/30 s, 1800/3600 s), answering 429 with Retry-After when a request would
 exceed them; it injects 500/503 (not delivered), 502/504 and timeouts (delivered or not, as
-configured) at seeded rates, and answers 403 MessageWritesBlocked / 404 ConversationNotFound for
+configured) and dropped replies (the connection closed once the request arrived: no answer,
+as with a timeout, but without waiting for one) at seeded rates, and answers 403 MessageWritesBlocked / 404 ConversationNotFound for
 a seeded share of conversations (a 404 conversation works again once re-created with
 POST /v3/conversations). It records every delivered message per conversation, and the
 largest number of requests any tenant made within one second.
@@ -42,6 +43,7 @@ class SimConfig:
     error_rate: float = 0.0  # 503 (not delivered)
     gateway_rate: float = 0.0  # 502 / 504
     timeout_rate: float = 0.0  # hang until the client gives up
+    drop_rate: float = 0.0  # close the connection without an answer
     faults_deliver: bool = True  # a 502/504/timeout request was delivered all the same
     blocked_share: float = 0.0  # conversations answering 403 MessageWritesBlocked
     gone_share: float = 0.0  # conversations answering 404 until re-created
@@ -161,6 +163,13 @@ class ConnectorSim:
                 self._deliver(cid, body, loop_now)
             await asyncio.sleep(c.hang_seconds)
             return web.Response(status=504)
+        if draw < c.error_rate + c.gateway_rate + c.timeout_rate + c.drop_rate:
+            self.stats.faults["dropped"] += 1
+            if c.faults_deliver:
+                self._deliver(cid, body, loop_now)
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=504)  # never reaches the client
         self._deliver(cid, body, loop_now)
         return web.json_response({"id": f"act-{self.stats.delivered}"}, status=201)
 
