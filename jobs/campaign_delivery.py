@@ -63,6 +63,7 @@ class DeliveryRun:
         self.tenants: dict[str, TenantRate] = {}
         self._turns: dict[str, asyncio.Lock] = {}
         self.conversations = ConversationWindows()
+        self.handed_back = 0  # deliveries given back unsent (stopping, or the lease ran short)
 
     async def deliver(self, campaign: Campaign, d: Delivery,
                       taken_over: bool = False) -> tuple[Delivery, Worker | None]:
@@ -85,6 +86,7 @@ class DeliveryRun:
         try:
             return await self._send(campaign, d, worker), worker
         except HandBack:
+            self.handed_back += 1
             if await self.cancelled(campaign.id):
                 return self._end(d, DeliveryState.SKIPPED, "cancelled"), worker
             return self._end(d, DeliveryState.PENDING, None), worker

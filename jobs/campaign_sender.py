@@ -47,6 +47,7 @@ class SenderConfig:
     flush_seconds: float = 0.05  # outcomes are written at least this often
     idle_seconds: float = 1.0  # pause between rounds when nothing was due
     cancel_check_seconds: float = 0.25  # how old a cached "not cancelled" may be
+    requeue_seconds: float = 0.25  # nothing due but work in flight: look again this often
 
 
 def config_from_settings(settings: Settings) -> SenderConfig:
@@ -127,8 +128,15 @@ class CampaignSender:
                 handled += await self._send_due(campaign)
         return handled
 
+    def _in_flight(self) -> int:
+        """How many deliveries to hold at once: no more than can start well inside their
+        lease (before `lease_margin`) at the tenant rate, so none is handed back unsent."""
+        window = self.config.lease_seconds - self.config.policy.lease_margin
+        fits = int(self.config.tenant_rate * window / 2)
+        return max(self.config.batch, min(self.config.in_flight, fits))
+
     async def _send_due(self, campaign: Campaign) -> int:
-        slots = asyncio.Semaphore(self.config.in_flight)
+        slots = asyncio.Semaphore(self._in_flight())
         tasks: set[asyncio.Task] = set()
         lost_tenant = asyncio.Event()
         heartbeat = asyncio.create_task(self._heartbeat(campaign.tenant_id, lost_tenant))
@@ -145,7 +153,14 @@ class CampaignSender:
                 for _ in range(self.config.batch - len(batch)):
                     slots.release()
                 if not batch:
-                    break
+                    if not tasks and not self._outcomes:
+                        break
+                    # What is in flight may come back to the queue (handed back, stopping):
+                    # look again shortly instead of waiting for the slowest request.
+                    if tasks:
+                        await asyncio.wait(set(tasks), timeout=self.config.requeue_seconds)
+                    await self._flush()
+                    continue
                 handled += len(batch)
                 for leased in batch:
                     task = asyncio.create_task(self._one(campaign, leased, slots))

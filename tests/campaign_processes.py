@@ -13,8 +13,11 @@ SCRIPT = Path(__file__).resolve().parent / "campaign_sender_process.py"
 
 
 class SenderProcess:
-    def __init__(self, sqlite: Path, owner: str, **options: object):
-        args = [sys.executable, str(SCRIPT), "--sqlite", str(sqlite), "--owner", owner]
+    """`store`: a SQLite file, or the flags naming another store (`--cosmos URL ...`)."""
+
+    def __init__(self, store: Path | list[str], owner: str, **options: object):
+        where = ["--sqlite", str(store)] if isinstance(store, Path) else store
+        args = [sys.executable, str(SCRIPT), *where, "--owner", owner]
         for name, value in options.items():
             args += ["--" + name.replace("_", "-"), str(value)]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)

@@ -73,6 +73,7 @@ class ConnectorSim:
         self._conversation_times: dict[str, list[float]] = defaultdict(list)
         self._recreated: dict[str, str] = {}  # re-created conversation ids
         self._departures: dict[str, list[float]] = defaultdict(list)  # tenant -> SENT_AT
+        self._arrivals: list[float] = []  # loop time of every activity request
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -123,6 +124,9 @@ class ConnectorSim:
         data["conversations"] = len(self.messages)
         data["max_sent_per_second"] = max((_max_in_a_second(times)
                                            for times in self._departures.values()), default=0)
+        data["sent_per_second"] = {tenant: _per_second(times)
+                                   for tenant, times in self._departures.items()}
+        data["arrivals_per_second"] = _per_second(self._arrivals)
         return data
 
     # --- handlers
@@ -132,6 +136,7 @@ class ConnectorSim:
         body = await request.json()
         tenant = (body.get("conversation") or {}).get("tenantId", "")
         self.stats.requests += 1
+        self._arrivals.append(loop_now)
         if SENT_AT in request.headers:
             self._departures[tenant].append(float(request.headers[SENT_AT]))
         if wait := self._throttle(tenant, cid, loop_now):
@@ -264,6 +269,17 @@ class SimProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _per_second(times: list[float]) -> list[int]:
+    """Requests in each whole second from the first one: where a rate went."""
+    if not times:
+        return []
+    start = min(times)
+    counts = [0] * (int(max(times) - start) + 1)
+    for moment in times:
+        counts[int(moment - start)] += 1
+    return counts
 
 
 def _max_in_a_second(times: list[float]) -> int:
