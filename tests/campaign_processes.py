@@ -10,9 +10,25 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent / "campaign_sender_process.py"
+ROOT = Path(__file__).resolve().parent.parent
 
 
-class SenderProcess:
+class _Killable:
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """kill -9: no chance to record anything."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def _terminate(self) -> None:
+        """SIGTERM, as a deployment stops it."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+
+class SenderProcess(_Killable):
     """`store`: a SQLite file, or the flags naming another store (`--cosmos URL ...`)."""
 
     def __init__(self, store: Path | list[str], owner: str, **options: object):
@@ -26,25 +42,15 @@ class SenderProcess:
             self.kill()
             raise RuntimeError(f"the sender process did not start: {line!r}")
 
-    def kill(self) -> None:
-        """kill -9: no chance to record anything."""
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
     def stop(self, timeout: float = 30.0) -> dict:
         """SIGTERM: the graceful stop; returns the counters it printed."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        self._terminate()
         out, _ = self.process.communicate(timeout=timeout)
         lines = [line for line in out.splitlines() if line.startswith("{")]
         return json.loads(lines[-1]) if lines else {}
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-class CoachJobsProcess:
+class CoachJobsProcess(_Killable):
     """`coach jobs` itself (the job runner with the campaign sender, as deployed) on a SQLite
     file, its output in `log`. Short send timeout and lease, so a crash resumes in seconds."""
 
@@ -58,16 +64,9 @@ class CoachJobsProcess:
             self.process = subprocess.Popen([sys.executable, "-m", "bot.cli", "jobs"], cwd=ROOT,
                                             env=env, stdout=out, stderr=subprocess.STDOUT)
 
-    def kill(self) -> None:
-        """kill -9: no chance to record anything."""
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
     def stop(self, timeout: float = 60.0) -> int:
-        """SIGTERM, as a deployment stops it; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        """SIGTERM; returns the exit code."""
+        self._terminate()
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
