@@ -186,9 +186,12 @@ class Settings(BaseSettings):
     @classmethod
     def _base_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
-        if value and not (value.startswith("https://") or value.startswith("http://127.0.0.1")
-                          or value.startswith("http://localhost")):
-            raise ValueError("PUBLIC_BASE_URL must be an https:// address (http only on localhost)")
+        if not value:
+            return value
+        url = urlsplit(value)
+        if not url.hostname or not (url.scheme == "https" or (
+                url.scheme == "http" and is_loopback(url.hostname))):
+            raise ValueError("PUBLIC_BASE_URL must be an https:// address (http only on a loopback host)")
         return value
 
     @property

@@ -39,7 +39,7 @@ def feedback_card(t: Texts, module: Module | None, *, draft: FeedbackDraft | Non
         _choice_set("category", t("feedback.category.label"), t,
                     [(c.value, t(f"feedback.category.{c.value}")) for c in FORM_CATEGORIES], draft.category),
         {"type": "Input.Text", "id": "text", "isMultiline": True, "maxLength": MAX_TEXT,
-         "label": t("feedback.text.label", max=MAX_TEXT), "placeholder": t("feedback.text.placeholder"),
+         "label": t("feedback.text.label", max=t.number(MAX_TEXT)), "placeholder": t("feedback.text.placeholder"),
          "value": draft.text},
         {"type": "Input.Toggle", "id": "anonymous", "title": t("feedback.anonymous"),
          "valueOn": "true", "valueOff": "false", "value": "true" if draft.anonymous else "false"},

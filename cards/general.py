@@ -9,13 +9,12 @@ from .actions import ChooseLanguage, SetLanguage, ShowHelp, ShowMenu, StartModul
 from .common import card, heading, nonce, open_url, submit, text
 
 
-def help_card(t: Texts) -> dict:
+def help_card(t: Texts, chat_url: str | None = None) -> dict:
+    """In a group chat (`chat_url` set) the menu and the language are a link to the 1:1 chat."""
     n = nonce()
-    return card(
-        [heading(t("help.title")), text(t("help.intro")), text(t("help.commands"))],
-        [submit(t("common.menu"), ShowMenu(n=n), style="positive"),
-         submit(t("common.language"), ChooseLanguage(n=n))],
-    )
+    actions = (_onward(t, n, chat_url) if chat_url else
+               [*_onward(t, n, None), submit(t("common.language"), ChooseLanguage(n=n))])
+    return card([heading(t("help.title")), text(t("help.intro")), text(t("help.commands"))], actions)
 
 
 def _onward(t: Texts, n: str, chat_url: str | None, *, module: Module | None = None) -> list[dict]:
@@ -74,9 +73,10 @@ def faq_card(t: Texts, module: Module, faq: Faq, chat_url: str | None = None) ->
     )
 
 
-def notice_card(message: str, t: Texts) -> dict:
+def notice_card(message: str, t: Texts, chat_url: str | None = None) -> dict:
     n = nonce()
-    return card([text(message)], [submit(t("common.menu"), ShowMenu(n=n))])
+    return card([text(message)], [open_url(t("group.open_chat"), chat_url) if chat_url
+                                  else submit(t("common.menu"), ShowMenu(n=n))])
 
 
 def offer_menu_card(message: str, t: Texts, chat_url: str | None = None) -> dict:

@@ -11,6 +11,7 @@ from domain.models import (
 from domain.progress import exercise_counts
 from bot.i18n import Texts
 from domain.triage import TriageReply
+from domain.usage_records import DirectoryEntry
 
 from .actions import DeleteMyData, ShowMenu, ShowMyData, ShowMyEvents
 from .common import card, container, escaped, execute, fact_set, heading, nonce, submit, text
@@ -30,6 +31,9 @@ class MyData:
     feedback: list[Feedback]
     events: list[UsageEvent]  # oldest first
     replies: dict[str, TriageReply] = field(default_factory=dict)  # feedback id -> IT's reply
+    directory: DirectoryEntry | None = None  # the worker's Entra entry, from the directory sync
+    usage_figures: bool = False  # Microsoft 365 usage report rows name the worker
+    campaign_messages: bool = False  # campaign deliveries (or a block) name the worker
 
 
 def _section(title: str, lines: list[str], empty: str, t: Texts) -> dict:
@@ -39,7 +43,7 @@ def _section(title: str, lines: list[str], empty: str, t: Texts) -> dict:
         items.append(text(empty, subtle=True, spacing="Small"))
     items += [text(line, spacing="Small") for line in shown]
     if len(lines) > MAX_ROWS:
-        items.append(text(t("mydata.more", count=len(lines) - MAX_ROWS), subtle=True, spacing="Small"))
+        items.append(text(t("mydata.more", count=t.number(len(lines) - MAX_ROWS)), subtle=True, spacing="Small"))
     return container(items, spacing="Medium", separator=True)
 
 
@@ -51,12 +55,27 @@ def _title(modules: dict[str, Module], module_id: str | None) -> str:
 def _about(t: Texts, worker: Worker) -> dict:
     chosen = (t(f"language.name.{worker.language}") if worker.language else
               t("mydata.about.language_auto", language=worker.teams_locale))
-    return container([text(f"**{t('mydata.about')}**"), fact_set([
-        (t("mydata.about.name"), worker.name or "-"),
-        (t("mydata.about.teams_locale"), worker.teams_locale),
-        (t("mydata.about.language"), chosen),
-        (t("mydata.about.since"), t.date(worker.created_at)),
-    ])], spacing="Medium", separator=True)
+    facts = [(t("mydata.about.name"), worker.name or "-"),
+             (t("mydata.about.teams_locale"), worker.teams_locale),
+             (t("mydata.about.language"), chosen),
+             (t("mydata.about.since"), t.date(worker.created_at))]
+    facts += [(t(f"mydata.about.{key}"), value) for key, value in
+              (("upn", worker.upn), ("time_zone", worker.time_zone)) if value]
+    return container([text(f"**{t('mydata.about')}**"), fact_set(facts)], spacing="Medium", separator=True)
+
+
+def _elsewhere(t: Texts, data: MyData) -> list[str]:
+    """What came from the organisation's systems rather than from the chat."""
+    lines = []
+    entry = data.directory
+    if entry is not None:
+        details = [entry.upn, entry.department, entry.office, entry.country, entry.preferred_language]
+        lines.append(t("mydata.elsewhere.directory", details=escaped(" · ".join(d for d in details if d) or "-")))
+    if data.usage_figures:
+        lines.append(t("mydata.elsewhere.usage"))
+    if data.campaign_messages:
+        lines.append(t("mydata.elsewhere.campaigns"))
+    return lines
 
 
 def _usage(t: Texts, events: list[UsageEvent], n: str) -> dict:
@@ -64,7 +83,7 @@ def _usage(t: Texts, events: list[UsageEvent], n: str) -> dict:
     if not events:
         items.append(text(t("mydata.usage.none"), subtle=True, spacing="Small"))
         return container(items, spacing="Medium", separator=True)
-    items.append(text(t("mydata.usage.summary", count=len(events), date=t.date(events[0].at)),
+    items.append(text(t("mydata.usage.summary", count=t.number(len(events)), date=t.date(events[0].at)),
                       spacing="Small"))
     items.append({"type": "ActionSet", "actions": [
         execute(t("mydata.usage.show"), ShowMyEvents(page=0, n=n))]})
@@ -119,7 +138,8 @@ def my_data_card(t: Texts, modules: dict[str, Module], data: MyData) -> dict:
          _about(t, data.worker), _usage(t, data.events, n),
          _section(t("mydata.progress"), progress_lines, t("mydata.progress.none"), t),
          _section(t("mydata.quizzes"), attempt_lines, t("mydata.quizzes.none"), t),
-         _section(t("mydata.feedback"), feedback_lines, t("mydata.feedback.none"), t)],
+         _section(t("mydata.feedback"), feedback_lines, t("mydata.feedback.none"), t),
+         _section(t("mydata.elsewhere"), _elsewhere(t, data), t("mydata.elsewhere.none"), t)],
         [execute(t("mydata.delete"), DeleteMyData(confirmed=False, n=n),
                  style="destructive"),
          submit(t("common.menu"), ShowMenu(n=n))],
@@ -142,8 +162,8 @@ def my_events_card(t: Texts, modules: dict[str, Module], events: list[UsageEvent
     n = nonce()
     first = page * EVENTS_PER_PAGE
     shown = events[first:first + EVENTS_PER_PAGE]
-    body = [heading(t("mydata.export.title", first=min(first + 1, len(events)),
-                      last=first + len(shown), count=len(events)))]
+    body = [heading(t("mydata.export.title", first=t.number(min(first + 1, len(events))),
+                      last=t.number(first + len(shown)), count=t.number(len(events))))]
     body += [text(_event_line(t, modules, e), spacing="None", size="Small") for e in shown]
     actions = []
     if first + len(shown) < len(events):

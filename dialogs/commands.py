@@ -17,7 +17,7 @@ from .turn import Turn
 COMMANDS = ("menu", "help", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data",
             "report")
 ARGUMENT_COMMANDS = {"restart", "quiz"}  # take a module name; the others stand alone
-PERSONAL_ONLY = {"menu", "restart", "quiz", "feedback", "my_data", "delete_my_data", "report"}
+PERSONAL_ONLY = {"menu", "language", "restart", "quiz", "feedback", "my_data", "delete_my_data", "report"}
 
 
 @dataclass(frozen=True)

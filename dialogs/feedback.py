@@ -33,7 +33,8 @@ def feedback_id(nonce: str | None, worker_id: str, anonymous: bool) -> str:
 
 def _problems(turn: Turn, draft: FeedbackDraft) -> list[str]:
     # Each problem's text is "feedback.<problem>"; only the length one has numbers in it.
-    return [turn.t(f"feedback.{problem.value}", length=len(draft.text), max=MAX_TEXT)
+    return [turn.t(f"feedback.{problem.value}", length=turn.texts.number(len(draft.text)),
+                   max=turn.texts.number(MAX_TEXT))
             for problem in feedback_problems(draft.rating, draft.category, draft.text)]
 
 

@@ -45,7 +45,7 @@ async def module_after(turn: Turn, module_id: str) -> Module | None:
 
 
 async def show_help(turn: Turn) -> None:
-    turn.send(help_card(turn.texts))
+    turn.send(help_card(turn.texts, turn.chat_url))
 
 
 async def choose_language(turn: Turn) -> None:

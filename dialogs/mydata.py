@@ -19,7 +19,10 @@ async def show_my_data(turn: Turn, *, in_place: bool = False) -> None:
         feedback=await store.feedback.list_feedback(worker_id),
         events=await store.events.list_worker_events(worker_id),
         replies={t.feedback_id: t.reply for t in await store.triage.list_for_worker(worker_id)
-                 if t.reply})
+                 if t.reply},
+        directory=(await store.directory.get_users([worker_id])).get(worker_id),
+        usage_figures=await store.usage.holds_worker(worker_id),
+        campaign_messages=await store.campaigns.holds_worker(worker_id))
     _show(turn, my_data_card(turn.texts, {m.id: m for m in turn.modules()}, data), in_place)
 
 

@@ -114,7 +114,7 @@ class Router:
             turn.dedupe_key = action.dedupe_key() or turn.dedupe_key
         handler = self.actions.get(type(action)) if action else None
         if action is None or handler is None:
-            turn.send(notice_card(turn.t("stale.card"), turn.texts))
+            turn.send(notice_card(turn.t("stale.card"), turn.texts, turn.chat_url))
             if turn.personal:
                 await show_menu(turn)
             return

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-from card_reading import card_texts
+import pytest
+
+from card_reading import action, card_texts, has_action, texts_of
 from chat import Chat, ui
+from dialogs.router import Router
 from domain.models import FeedbackCategory
 from domain.triage import InboxFilter
 
@@ -59,3 +62,19 @@ async def test_a_command_word_is_not_sent_as_a_question(chat: Chat):
     turn = await chat.say("menu")
     assert not any(a.get("data", {}).get("verb") == "askit"
                    for r in turn.replies if isinstance(r, dict) for a in r.get("actions", []))
+
+
+@pytest.mark.parametrize("language", ["sv", "nl"])
+async def test_the_ask_it_offer_comes_only_when_no_language_understands_and_speaks_the_workers(
+        store, catalog, language: str):
+    chat = Chat(store, Router(catalog), language=language)
+    understood = (await chat.say("how do I reset my password?")).replies  # English, not the worker's
+    assert not any(has_action(card, "askit") for card in understood)
+
+    [offer] = (await chat.say("why is the printer on floor 3 blinking")).replies
+    assert ui("askit.offer", language) in card_texts(offer) and ui("unknown.title", language) in texts_of(offer)
+    sent = await chat.click(action(offer, "askit"))
+
+    [question] = await questions(chat)
+    assert (question.locale, question.text) == (language, "why is the printer on floor 3 blinking")
+    assert ui("askit.sent", language) in card_texts(sent.replacement)

@@ -4,6 +4,7 @@ verb is sent by some card and has a handler."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -11,7 +12,13 @@ import pytest
 from bot.agent import _invoked_data
 from bot.content import LOCALES, Catalog
 from card_reading import assert_theme_aware, inputs, nodes
+from bot.i18n import Texts
 from cards.actions import ACTIONS, parse_action
+from cards.digest import digest_card
+from cards.inbox import question_sent_card, reply_card
+from domain.digest import DigestPeriod, DigestSummary
+from domain.models import Feedback, FeedbackCategory
+from domain.triage import TriageReply
 from chat import Chat
 from dialogs.router import Router
 
@@ -102,3 +109,19 @@ def test_the_dedupe_key_names_the_button_not_the_inputs() -> None:
     assert first.dedupe_key() == second.dedupe_key()
     assert first.dedupe_key() != other_card.dedupe_key()
     assert parse_action({"verb": "quiz.answer", "attempt": "a1", "question": "q1"}).dedupe_key() is None
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_cards_sent_outside_a_chat_turn_follow_the_theme_rules(catalog: Catalog, language: str) -> None:
+    """The IT reply (proactive) and the admin digest are not reached by the walk above."""
+    t = Texts(catalog, language)
+    at = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)
+    question = Feedback(id="q", worker_id="w", rating=None, category=FeedbackCategory.QUESTION,
+                        text="How do I *print*?", created_at=at)
+    rated = Feedback(id="f", worker_id="w", rating=2, category=FeedbackCategory.DEVICE, text="slow", created_at=at)
+    reply = TriageReply(author="admin", at=at, text="Use [this](https://x.example)")
+    summary = DigestSummary(period=DigestPeriod.ending(at), new_feedback=1, top_items=[rated], completions=3,
+                            completions_before=2, pass_rate=0.5, pass_rate_before=None)
+    for sent in (reply_card(t, question, reply), reply_card(t, rated, reply), question_sent_card(t),
+                 digest_card(t, summary, "app-id"), digest_card(t, summary, "")):
+        assert_theme_aware(sent)

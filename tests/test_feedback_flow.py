@@ -44,7 +44,7 @@ async def test_the_card_has_rating_category_text_and_anonymous(chat: Chat) -> No
     assert [c["value"] for c in fields["category"]["choices"]] == [c.value for c in FORM_CATEGORIES]
     assert "A policy blocked me" in texts_of(card)
     assert fields["text"]["isMultiline"] is True and fields["text"]["maxLength"] == 2000
-    assert "2000" in fields["text"]["label"]  # the limit is stated on the card
+    assert "2,000" in fields["text"]["label"]  # the limit is stated on the card, in the en-US format
     assert fields["anonymous"]["type"] == "Input.Toggle"
     submit = next(a for a in card["actions"] if a["type"] == "Action.Execute")
     assert submit["fallback"]["type"] == "Action.Submit" and "module" not in submit["data"]
@@ -130,7 +130,7 @@ async def test_anonymous_feedback_leaves_no_trace_of_the_worker_in_the_sqlite_fi
     ({"rating": "9"}, "choose a rating"),
     ({"category": ""}, "what your feedback is about"),
     ({"category": "everything"}, "what your feedback is about"),
-    ({"text": "x" * 2001}, "2001 characters and the limit is 2000"),
+    ({"text": "x" * 2001}, "2,001 characters and the limit is 2,000"),
 ])
 async def test_invalid_input_comes_back_prefilled_with_the_problem(
         chat: Chat, fields: dict[str, str], message: str) -> None:

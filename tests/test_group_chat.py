@@ -36,7 +36,8 @@ async def test_the_welcome_in_a_group_greets_no_one_by_name(group: Chat) -> None
 
 
 @pytest.mark.parametrize("said", ["how do I reset my password", "hoe reset ik mijn wachtwoord?", "qwx zzv", "hi",
-                                  "menu", "quiz password-reset", "my data"])
+                                  "menu", "quiz password-reset", "my data", "help", "?", "language", "thanks!",
+                                  "feedback", "restart password-reset", "report"])
 async def test_answers_in_a_group_lead_to_the_one_to_one_chat(group: Chat, said: str) -> None:
     [card] = cards(await group.say(f"<at>Adoption Coach</at> {said}"))
     assert open_urls(card) == [CHAT_LINK]
@@ -47,6 +48,15 @@ async def test_answers_in_a_group_lead_to_the_one_to_one_chat(group: Chat, said:
 async def test_a_personal_card_clicked_in_a_group_gets_the_link(group: Chat) -> None:
     [card] = cards(await group.click({"verb": "module.start", "module": "password-reset", "n": "g1"}))
     assert ui("group.personal_only") in card_texts(card) and open_urls(card) == [CHAT_LINK]
+
+
+@pytest.mark.parametrize("clicked", [{"verb": "help", "n": "g2"}, {"verb": "no.such.verb", "n": "g3"},
+                                     {"verb": "language.set", "language": "sv", "n": "g4"}])
+async def test_every_card_a_click_in_a_group_gets_leads_to_the_one_to_one_chat(group: Chat, clicked: dict) -> None:
+    [card] = cards(await group.click(clicked))
+    assert open_urls(card) == [CHAT_LINK]
+    assert not verbs(card) - {"help"}, verbs(card)
+    assert_theme_aware(card)
 
 
 async def test_the_same_answers_in_the_one_to_one_chat_keep_their_buttons(chat: Chat) -> None:

@@ -9,11 +9,14 @@ import pytest
 from bot.content import Catalog
 from bot.formats import Formats
 from bot.i18n import Texts
-from card_reading import cards, texts_of
+from card_reading import action, cards, texts_of
+from cards.digest import digest_card
+from cards.mydata import EVENTS_PER_PAGE, MyData, my_data_card, my_events_card
 from cards.quiz import result_card
 from chat import Chat, quiz_module
 from dialogs.router import Router
-from domain.models import QuizAttempt
+from domain.digest import DigestPeriod, DigestSummary
+from domain.models import EventKind, QuizAttempt, UsageEvent, Worker
 from domain.quiz import QuizResult
 from test_mydata_flow import take_quiz
 
@@ -60,3 +63,52 @@ async def test_my_data_dates_and_scores_in_swedish(store, catalog: Catalog) -> N
     assert f"100{NBSP}%" in shown and "16 nov. 2026" in shown  # the chat's clock: 2026-11-16
     assert "{{DATE(" not in shown
 
+
+
+def counted_events(count: int) -> list[UsageEvent]:
+    start = datetime(2026, 11, 2, tzinfo=timezone.utc)
+    return [UsageEvent(id=f"e{i}", kind=EventKind.STEP_VIEWED, worker_id="w", at=start)
+            for i in range(count)]
+
+
+@pytest.mark.parametrize(("language", "thousands"), [
+    ("en", "1,234"), ("sv", f"1{NBSP}234"), ("nl", "1.234")])
+def test_counts_of_my_data_in_the_locale(catalog: Catalog, language: str, thousands: str) -> None:
+    t = Texts(catalog, language)
+    events = counted_events(1234)
+    data = MyData(worker=Worker(id="w"), progress=[], attempts=[], feedback=[], events=events)
+
+    shown = texts_of(my_data_card(t, {}, data))
+    last_page = texts_of(my_events_card(t, {}, events, (1234 - 1) // EVENTS_PER_PAGE))
+
+    assert t("mydata.usage.summary", count=thousands, date=t.date(events[0].at)) in shown
+    first = t.number(1234 - 1234 % EVENTS_PER_PAGE + 1)
+    assert t("mydata.export.title", first=first, last=thousands, count=thousands) in last_page
+    assert "1234" not in shown + last_page
+
+
+@pytest.mark.parametrize(("language", "limit", "typed"), [
+    ("en", "2,000", "2,001"), ("sv", f"2{NBSP}000", f"2{NBSP}001"), ("nl", "2.000", "2.001")])
+async def test_the_feedback_limit_in_the_locale(store, catalog: Catalog, language: str, limit: str,
+                                                typed: str) -> None:
+    chat = Chat(store, Router(catalog), language=language)
+    form = cards(await chat.say(catalog.ui(language)["command.feedback"].split("|")[0]))[0]
+    assert limit in texts_of(form)
+
+    refused = await chat.click(action(form, "feedback.submit"), rating="4", category="device", text="x" * 2001)
+
+    assert Texts(catalog, language)("feedback.too_long", length=typed, max=limit) in texts_of(
+        refused.replacement)
+
+
+@pytest.mark.parametrize(("language", "thousands"), [("en", "1,234"), ("sv", f"1{NBSP}234"), ("nl", "1.234")])
+def test_digest_counts_in_the_locale(catalog: Catalog, language: str, thousands: str) -> None:
+    t = Texts(catalog, language)
+    period = DigestPeriod.ending(datetime(2026, 11, 30, 8, tzinfo=timezone.utc))
+    summary = DigestSummary(period=period, new_feedback=1234, top_items=[], completions=1234,
+                            completions_before=1000, pass_rate=0.5, pass_rate_before=0.45)
+
+    shown = texts_of(digest_card(t, summary, "app"))
+
+    assert t("digest.feedback_new", count=thousands) in shown
+    assert t("digest.completions", this_week=thousands, last_week=t.number(1000)) in shown

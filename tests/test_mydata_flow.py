@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.content import Catalog, Module
 from domain.models import ProgressStatus
 from domain.reports import ReportFilter
 from bot.store.port import Store
+from dialogs.inbox import reply_to_worker
 from dialogs.router import Router
+from domain.triage import InboxFilter
+from domain.usage_records import DirectoryEntry, UsageRecord
 from card_reading import action, assert_theme_aware, cards, has_action, question_cards, texts_of
 from cards.mydata import EVENTS_PER_PAGE
 from bot.formats import Formats
@@ -151,3 +156,37 @@ async def test_my_data_tells_a_language_choice_from_following_teams(chat: Chat, 
     auto_nl = catalog.ui("nl")["mydata.about.language_auto"].format(language="en-US")
     assert auto_en in follows
     assert ui("language.name.nl", "nl") in chosen and auto_nl not in chosen
+
+
+async def test_my_data_lists_a_question_to_it_with_its_reply_and_what_came_from_the_organisation(
+        store: Store, router: Router, catalog: Catalog) -> None:
+    chat = Chat(store, router)
+    chat.worker = await store.workers.register_worker(
+        chat.worker.model_copy(update={"upn": "alex@contoso.example", "time_zone": "Europe/Stockholm"}))
+    before = texts_of(cards(await chat.say("my data"))[0])
+    [offer] = cards(await chat.say("why is the *printer* blinking"))
+    await chat.click(action(offer, "askit"))
+    [item] = (await store.triage.list_inbox(InboxFilter(), None, 10)).items
+    sent: list[dict] = []
+    await reply_to_worker(store, catalog, lambda worker, card: _keep(sent, card), item.feedback.id,
+                          "Restart it: [guide](https://x.example)", 0, "admin@contoso.example", chat.clock)
+    await store.directory.save_users([DirectoryEntry(id=chat.worker.id, upn="alex@contoso.example",
+                                                     department="Sales <West>", country="SE")])
+    await store.usage.save_rows([UsageRecord(report_date=date(2026, 11, 1), workload="teams",
+                                             upn="alex@contoso.example", period_days=7)])
+    await store.campaigns.set_blocked(chat.worker.tenant_id, chat.worker.id, chat.clock)
+
+    shown = texts_of(cards(await chat.say("my data"))[0])
+
+    assert ui("mydata.elsewhere.none") in before and "alex@contoso.example" in before  # the stored UPN
+    assert "Europe/Stockholm" in shown and ui("mydata.about.time_zone") in shown
+    assert ui("mydata.feedback.question", date="Nov 16, 2026", status=ui("mydata.feedback.status.new")) in shown
+    assert r"why is the \*printer\* blinking" in shown
+    assert ui("mydata.feedback.reply", date="Nov 16, 2026", text=r"Restart it: \[guide\]\(https://x.example\)") in shown
+    assert ui("mydata.elsewhere.directory", details=r"alex@contoso.example · Sales \<West\> · SE") in shown
+    assert ui("mydata.elsewhere.usage") in shown and ui("mydata.elsewhere.campaigns") in shown
+    assert ui("mydata.elsewhere.none") not in shown and len(sent) == 1
+
+
+async def _keep(sent: list[dict], card: dict) -> None:
+    sent.append(card)

@@ -48,3 +48,18 @@ def test_paragraphs_of_a_step_are_separate_blocks_with_spacing(catalog: Catalog)
               and any(node["text"].startswith(p[:20]) for p in paragraphs)]
     assert len(blocks) == len(paragraphs) >= 2
     assert [b.get("spacing") for b in blocks[1:]] == ["Medium"] * (len(blocks) - 1)
+
+
+def test_a_done_exercise_keeps_its_link_shows_the_tick_and_next_becomes_the_main_action(catalog: Catalog) -> None:
+    module = catalog.module("nl", MFA)
+    index = _exercise_step(catalog)
+    card = step_card(Texts(catalog, "nl"), module, index, exercise_done=True)
+    texts = [node["text"] for node in nodes(card) if node.get("type") == "TextBlock"]
+    assert ui("step.exercise_done", "nl") in texts
+    assert any("[aka.ms/mysecurityinfo](https://aka.ms/mysecurityinfo)" in t for t in texts)
+    assert [node["url"] for node in nodes(card) if node.get("type") == "Action.OpenUrl"] == [
+        "https://aka.ms/mysecurityinfo"]
+    verbs = {(node.get("data") or {}).get("verb") for node in nodes(card)}
+    assert not verbs & {"exercise.done", "exercise.stuck"}
+    assert [a["data"]["verb"] for a in primary_actions(card)] == [
+        "module.step" if index + 1 < len(module.steps) else "module.finish"]

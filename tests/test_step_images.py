@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
@@ -84,9 +85,15 @@ async def test_the_bot_serves_its_pictures_and_nothing_else(tmp_path) -> None:
         await client.close()
 
 
-def test_the_public_base_url_must_be_https() -> None:
-    try:
-        Settings(public_base_url="http://coach.example.com")
-    except ValueError:
-        return
-    raise AssertionError("an http public base URL was accepted")
+@pytest.mark.parametrize("url", [
+    "http://coach.example.com", "http://localhost.evil.example", "http://127.0.0.1.evil.example",
+    "http://localhost@evil.example", "ftp://localhost", "https://", "coach.example.com"])
+def test_the_public_base_url_must_be_https_or_loopback(url: str) -> None:
+    with pytest.raises(ValueError):
+        Settings(public_base_url=url)
+
+
+@pytest.mark.parametrize("url", ["https://coach.example.com/", "http://localhost:3978",
+                                 "http://127.0.0.1:3978", "http://[::1]:3978"])
+def test_https_and_loopback_public_base_urls_are_taken(url: str) -> None:
+    assert Settings(public_base_url=url).public_base_url == url.rstrip("/")

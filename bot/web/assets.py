@@ -27,6 +27,8 @@ VENDOR_FILES = {
     "axe-core": NODE_MODULES / "axe-core/axe.min.js",  # for the accessibility test only
     "dashboard-js": STATIC / "dashboard.js",
     "dashboard-css": STATIC / "dashboard.css",
+    "dashboard-inbox": STATIC / "inbox.js",
+    "dashboard-campaigns": STATIC / "campaigns.js",
     "icon": ROOT / "manifest" / "outline.png",
 }
 VENDOR_FOLDERS = {

@@ -1,11 +1,15 @@
 // Drives the Microsoft 365 Agents Playground web UI in headless Chromium, as a Teams user would:
 // open the chat, see the welcome card, click its start button, start a module, go one step on,
-// go back to the menu; then, per language, choose it on the language card and show the menu and
-// the module's first step (which has a picture the bot serves). Saves welcome.png, step.png,
-// menu.png and step-<lang>.png / menu-<lang>.png; every expected text comes from the caller
-// (tests/e2e/test_browser.py reads it from content/).
+// go back to the menu; then, per language (chosen on the language card), the whole journey:
+// the welcome (after a reinstall, in the chosen language), the menu, the module's first step with
+// its picture (served by the bot), the exercise done ✓, the first quiz question, the quiz result
+// and "my data". Saves welcome.png, step.png, menu.png and, per language, welcome-<lang>.png,
+// menu-<lang>.png, step-<lang>.png, exercise-<lang>.png, question-<lang>.png, result-<lang>.png,
+// mydata-<lang>.png. Every expected text comes from the caller (tests/e2e/test_browser.py reads
+// it from content/).
 //
-//   node tests/e2e/browser_driver.mjs '<json>'   json: {url, chromium, userDataDir, artifacts, expect}
+//   node tests/e2e/browser_driver.mjs '<json>'
+//   json: {url, chromium, userDataDir, artifacts, bot: {messagesUrl, activity}, expect}
 //
 // Prints one JSON line {ok, seen: [...]} (or {ok: false, error}) and exits 0 / 1.
 import { chromium } from 'playwright-core';
@@ -63,30 +67,123 @@ async function pictureOf(card, alt) {
   return img;
 }
 
-// The menu and the module's first step, screenshotted, in one language.
-async function shootLanguage(page, menu, lang) {
-  // Continue resumes where the worker is: step 2 the first time (then Back), else step 1.
-  const row = rowOf(page, menu, lang.moduleTitle);
-  const [firsts, seconds] = [await cardCount(page, lang.stepPositions[0]), await cardCount(page, lang.stepPositions[1])];
-  await row.getByRole('button', { name: lang.continueLabel, exact: true }).click();
+// The newest card that shows one of the module's step positions, and which step it is (0-based).
+async function newestStep(page, lang) {
+  const card = page.locator('.ac-adaptiveCard').filter({ hasText: lang.moduleTitle }).last();
+  const shown = await card.innerText();
+  const index = lang.stepPositions.findIndex(position => shown.includes(position));
+  return [card, index];
+}
+
+// Click `button` and wait for one more card showing any step position; the newest such card.
+async function toStep(page, button, lang) {
+  const before = await page.evaluate(
+    positions => [...document.querySelectorAll('.ac-adaptiveCard')]
+      .filter(c => positions.some(p => c.innerText.includes(p))).length, lang.stepPositions);
+  await button.click();
   await page.waitForFunction(
-    ([a, b, n1, n2]) => {
-      const cards = [...document.querySelectorAll('.ac-adaptiveCard')].map(c => c.innerText);
-      return cards.filter(t => t.includes(a)).length > n1 || cards.filter(t => t.includes(b)).length > n2;
-    }, [lang.stepPositions[0], lang.stepPositions[1], firsts, seconds], { timeout: TIMEOUT });
-  let first;
-  if (await cardCount(page, lang.stepPositions[1]) > seconds) {
-    const again = await cardCount(page, lang.stepPositions[0]);
-    await cardWith(page, lang.stepPositions[1]).getByRole('button', { name: lang.backLabel, exact: true }).click();
-    first = await newCard(page, lang.stepPositions[0], again);
-  } else {
-    first = cardWith(page, lang.stepPositions[0]);
+    ([positions, n]) => [...document.querySelectorAll('.ac-adaptiveCard')]
+      .filter(c => positions.some(p => c.innerText.includes(p))).length > n,
+    [lang.stepPositions, before], { timeout: TIMEOUT });
+  return newestStep(page, lang);
+}
+
+// The menu's Continue, then Back until the module's first step, which has a picture the bot serves.
+async function shootLanguage(page, menu, lang) {
+  const row = rowOf(page, menu, lang.moduleTitle);
+  let [card, index] = await toStep(page, row.getByRole('button', { name: lang.continueLabel, exact: true }), lang);
+  while (index > 0) {
+    [card, index] = await toStep(page, card.getByRole('button', { name: lang.backLabel, exact: true }), lang);
   }
-  await pictureOf(first, lang.pictureAlt);
+  if (index !== 0) throw new Error(`${lang.code}: no step card after Continue/Back`);
+  await pictureOf(card, lang.pictureAlt);
   seen.push(`${lang.code}: step 1 with its picture`);
   await settle(page);
-  await first.screenshot({ path: shot(`step-${lang.code}.png`) });
-  return first;
+  await card.screenshot({ path: shot(`step-${lang.code}.png`) });
+  return card;
+}
+
+// Next up to the exercise step; Done when it is still open (then Back to it): the ✓ state.
+async function shootExercise(page, first, lang) {
+  let [card, index] = [first, 0];
+  while (index < lang.exerciseStep) {
+    [card, index] = await toStep(page, card.getByRole('button', { name: lang.nextLabel, exact: true }), lang);
+  }
+  const done = card.getByRole('button', { name: lang.doneLabel, exact: true });
+  if (lang.clickDone) {
+    [card, index] = await toStep(page, done, lang);
+    if (index !== lang.exerciseStep + 1) throw new Error(`${lang.code}: Done led to step ${index + 1}`);
+    [card, index] = await toStep(page, card.getByRole('button', { name: lang.backLabel, exact: true }), lang);
+  }
+  await visible(card.getByText(lang.exerciseDone, { exact: true }).first(), `${lang.code}: exercise done ✓`);
+  if (await done.count()) throw new Error(`${lang.code}: a done exercise still offers ${lang.doneLabel}`);
+  await settle(page);
+  await card.screenshot({ path: shot(`exercise-${lang.code}.png`) });
+  return card;
+}
+
+// The module's quiz from the menu: the first question screenshotted, every question answered with
+// its first option, then the result.
+async function shootQuiz(page, menu, lang) {
+  const row = rowOf(page, menu, lang.moduleTitle);
+  const results = await cardCount(page, lang.resultTitle);
+  let asked = await cardCount(page, lang.questionPositions[0]);
+  await row.getByRole('button', { name: lang.quizLabel, exact: true }).click();
+  for (const [number, position] of lang.questionPositions.entries()) {
+    const question = await newCard(page, position, asked);
+    await visible(question.getByRole('button', { name: lang.submitLabel, exact: true }), `${lang.code}: question ${number + 1}`);
+    if (number === 0) {
+      await settle(page);
+      await question.screenshot({ path: shot(`question-${lang.code}.png`) });
+    }
+    await question.locator('input[type="radio"], input[type="checkbox"]').first().check();
+    asked = number + 1 < lang.questionPositions.length ? await cardCount(page, lang.questionPositions[number + 1]) : 0;
+    await question.getByRole('button', { name: lang.submitLabel, exact: true }).click();
+  }
+  const result = await newCard(page, lang.resultTitle, results);
+  await visible(result.getByText(lang.resultTitle, { exact: true }).first(), `${lang.code}: quiz result`);
+  await settle(page);
+  await result.screenshot({ path: shot(`result-${lang.code}.png`) });
+  return result;
+}
+
+// What the bot receives when the app is removed, then added again (the playground's own
+// debug route): the welcome comes again, in the language the worker chose.
+async function reinstall(page, lang) {
+  const before = await cardCount(page, lang.welcomeIntro);
+  const removed = await fetch(job.bot.messagesUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...job.bot.activity, id: `remove-${lang.code}`, timestamp: new Date().toISOString() }),
+  });
+  if (removed.status >= 300) throw new Error(`uninstall answered ${removed.status}`);
+  const added = await fetch(`${job.url}/_debug/conversation/${job.bot.activity.conversation.id}/installation`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+  });
+  if (added.status >= 300) throw new Error(`install answered ${added.status}`);
+  return newCard(page, lang.welcomeIntro, before);
+}
+
+async function shootWelcome(page, welcome, lang) {
+  const heading = (await welcome.locator('[role="heading"]').first().innerText()).trim();
+  if (heading !== lang.welcomeTitle) throw new Error(`${lang.code}: welcome heading ${JSON.stringify(heading)}`);
+  seen.push(`${lang.code}: welcome heading ${heading}`);
+  await settle(page);
+  await welcome.screenshot({ path: shot(`welcome-${lang.code}.png`) });
+}
+
+// "My data" typed in the chat (the playground's user-message route, as the compose box sends it).
+async function shootMyData(page, lang) {
+  const before = await cardCount(page, lang.myDataTitle);
+  const sent = await fetch(`${job.url}/_conversation/v1/conversations/${job.bot.activity.conversation.id}/messages`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from: { id: job.bot.activity.from.id }, text: lang.myDataCommand, textFormat: 'plain' }),
+  });
+  if (sent.status >= 300) throw new Error(`typing "${lang.myDataCommand}" answered ${sent.status}`);
+  const card = await newCard(page, lang.myDataTitle, before);
+  await visible(card.getByText(lang.myDataExercises, { exact: false }).first(), `${lang.code}: my data with the exercise marks`);
+  await settle(page);
+  await card.screenshot({ path: shot(`mydata-${lang.code}.png`) });
+  return card;
 }
 
 async function settle(page) {
@@ -140,7 +237,7 @@ async function main() {
     await page.screenshot({ path: shot('menu.png') });
     await again.screenshot({ path: shot('menu-en.png') });
 
-    // Each language: the step with a picture, then choose the next language from the menu.
+    // Each language: choose it on the language card (after the first), then the whole journey.
     let menuNow = again;
     let current = want.languages[0];
     for (const lang of want.languages) {
@@ -154,10 +251,19 @@ async function main() {
         await visible(menuNow.getByText(lang.moduleTitle, { exact: true }).first(), `${lang.code}: menu`);
         await settle(page);
         await menuNow.screenshot({ path: shot(`menu-${lang.code}.png`) });
+        await shootWelcome(page, await reinstall(page, lang), lang);
+      } else {
+        await shootWelcome(page, welcome, lang);
       }
       const step = await shootLanguage(page, menuNow, lang);
-      const menus = await cardCount(page, lang.menuTitle);
-      await step.getByRole('button', { name: lang.menuLabel, exact: true }).click();
+      const exercise = await shootExercise(page, step, lang);
+      let menus = await cardCount(page, lang.menuTitle);
+      await exercise.getByRole('button', { name: lang.menuLabel, exact: true }).click();
+      menuNow = await newCard(page, lang.menuTitle, menus);
+      await shootQuiz(page, menuNow, lang);
+      const myData = await shootMyData(page, lang);
+      menus = await cardCount(page, lang.menuTitle);
+      await myData.getByRole('button', { name: lang.menuLabel, exact: true }).click();
       menuNow = await newCard(page, lang.menuTitle, menus);
       current = lang;
     }

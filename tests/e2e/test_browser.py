@@ -1,6 +1,8 @@
 """The playground's web UI in headless Chromium: welcome card, menu, a module step, back to the
-menu, as a user clicks through it; then the menu and a step with its picture in en, sv and nl.
-Screenshots land in test-artifacts/ (welcome, step, menu, step-<lang>, menu-<lang>).
+menu, as a user clicks through it; then the worker's journey in en, sv and nl: the welcome, the
+menu, a step with its picture, an exercise done ✓, a quiz question and the result, my data.
+Screenshots land in test-artifacts/ (welcome, step, menu and, per language, welcome-, menu-,
+step-, exercise-, question-, result- and mydata-<lang>.png).
 
 Chromium is the Debian package at /usr/bin/chromium (`make test` installs it). Without it this
 test FAILS: a browser test that silently skips is a browser test nobody runs.
@@ -16,16 +18,18 @@ from pathlib import Path
 import pytest
 
 from .conftest import Content
-from .playground import ARTIFACTS, ROOT, PlaygroundClient, PlaygroundStack
+from .playground import ARTIFACTS, PERSONAL_CHAT, ROOT, PlaygroundClient, PlaygroundStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+# The journey is ~90 clicks in three languages: minutes on a loaded 2-core machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(900)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path(__file__).with_name("browser_driver.mjs")
 MODULE = "mfa-sign-in"
 LANGUAGES = ("en", "sv", "nl")
+JOURNEY = ("welcome", "menu", "step", "exercise", "question", "result", "mydata")
 SCREENSHOTS = ("welcome.png", "step.png", "menu.png",
-               *(f"{kind}-{lang}.png" for lang in LANGUAGES for kind in ("step", "menu")))
+               *(f"{kind}-{lang}.png" for lang in LANGUAGES for kind in JOURNEY))
 
 
 def require_chromium() -> Path:
@@ -66,8 +70,11 @@ def language_texts(content: Content, lang: str) -> dict:
     ui = lambda key, **values: content.ui(lang, key, **values)  # noqa: E731
     module = content.module(lang, MODULE)
     total = len(module["steps"])
+    questions = len(module["quiz"]["questions"])
     return {
         "code": lang,
+        "welcomeTitle": ui("welcome.title", name="Alex"),
+        "welcomeIntro": ui("welcome.intro"),
         "menuTitle": ui("menu.title"),
         "moduleTitle": module["title"],
         "continueLabel": ui("menu.continue"),
@@ -76,9 +83,37 @@ def language_texts(content: Content, lang: str) -> dict:
         "languageLabel": ui("common.language"),
         "languageTitle": ui("language.title"),
         "languageName": ui(f"language.name.{lang}"),
-        "stepPositions": [ui("step.position", module=module["title"], step=n, total=total) for n in (1, 2)],
+        "stepPositions": [ui("step.position", module=module["title"], step=n, total=total)
+                          for n in range(1, total + 1)],
         "pictureAlt": module["steps"][0]["image"]["alt"],
+        "nextLabel": ui("common.next"),
+        "exerciseStep": next(i for i, step in enumerate(module["steps"]) if step.get("exercise")),
+        "clickDone": lang == LANGUAGES[0],  # marks are per module: the later languages find it done
+        "doneLabel": ui("step.done"),
+        "exerciseDone": ui("step.exercise_done"),
+        "quizLabel": ui("menu.quiz"),
+        "questionPositions": [ui("quiz.position", module=module["title"], number=n, total=questions)
+                              for n in range(1, questions + 1)],
+        "submitLabel": ui("quiz.submit"),
+        "resultTitle": ui("quiz.result.title", module=module["title"]),
+        "myDataCommand": ui("command.my_data").split("|")[0],
+        "myDataTitle": ui("mydata.title"),
+        "myDataExercises": ui("mydata.progress.exercises", done=1, skipped=0),
     }
+
+
+def removal(playground: PlaygroundStack) -> dict:
+    """Where the bot listens, and the installationUpdate (remove) Teams sends it when the mock
+    user removes the app (the playground has no route for it; adding it again is its own)."""
+    config = playground.config
+    user = config["currentUser"]
+    return {"messagesUrl": f"http://127.0.0.1:{playground.bot_port}/api/messages", "activity": {
+        "type": "installationUpdate", "action": "remove", "channelId": "msteams",
+        "serviceUrl": f"{playground.url}/_connector",
+        "from": {"id": user["id"], "aadObjectId": user["aadObjectId"], "name": user["name"]},
+        "recipient": {"id": config["bot"]["id"], "name": config["bot"]["name"]},
+        "conversation": {"id": PERSONAL_CHAT, "conversationType": "personal", "tenantId": config["tenantId"]},
+        "channelData": {"tenant": {"id": config["tenantId"]}}}}
 
 
 def test_click_through_welcome_module_step_and_menu_in_the_web_ui(
@@ -89,10 +124,10 @@ def test_click_through_welcome_module_step_and_menu_in_the_web_ui(
     for name in (*SCREENSHOTS, "browser-failure.png", "browser-failure.html"):
         (ARTIFACTS / name).unlink(missing_ok=True)
     job = {"url": playground.url, "chromium": str(chromium), "userDataDir": str(tmp_path / "chromium-profile"),
-           "artifacts": str(ARTIFACTS), "expect": expected_texts(content)}
+           "artifacts": str(ARTIFACTS), "bot": removal(playground), "expect": expected_texts(content)}
     chat.cursor = len(chat.messages)
     run = subprocess.run([node, str(DRIVER), json.dumps(job)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=840)
     (ARTIFACTS / "browser-driver.log").write_text(f"exit {run.returncode}\n{run.stdout}\n{run.stderr}")
     lines = run.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {"ok": False}
@@ -109,3 +144,7 @@ def test_click_through_welcome_module_step_and_menu_in_the_web_ui(
     for position in expect["stepPositions"]:
         chat.wait_for(lambda m: position in m.texts, what=f"step card {position!r} sent to the browser")
     chat.wait_for(lambda m: expect["inProgress"] in m.texts, what="menu with the module in progress")
+    for lang in expect["languages"]:  # and every language's journey reached the bot and came back
+        for text in (lang["welcomeTitle"], lang["exerciseDone"], lang["resultTitle"], lang["myDataExercises"]):
+            chat.wait_for(lambda m, text=text: any(text in shown for shown in m.texts),
+                          what=f"{lang['code']}: a card showing {text!r}")

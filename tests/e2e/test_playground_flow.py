@@ -184,13 +184,16 @@ def test_group_chat_mention_gets_an_answer(chat: PlaygroundClient, content: Cont
     chat.send_text("<at>Adoption Coach</at> help", GROUP_CHAT, mention_bot=True)
     answer = chat.wait_for(lambda m: m.conversation_id == GROUP_CHAT, what="answer in the group chat")
     assert answer.heading == content.ui("en", "help.title")
+    bot_user = chat.bot_id if chat.bot_id.startswith("28:") else f"28:{chat.bot_id}"
+    one_to_one = [f"https://teams.microsoft.com/l/chat/0/0?users={bot_user}"]  # opens the 1:1 chat
+    assert [n["url"] for n in card_nodes(answer.cards) if n.get("type") == "Action.OpenUrl"] == one_to_one
+    assert not answer.buttons  # no Menu or Language that would only say "in the 1:1 chat"
 
     chat.send_text("<at>Adoption Coach</at> menu", GROUP_CHAT, mention_bot=True)
     answer = chat.wait_for(lambda m: m.conversation_id == GROUP_CHAT, what="answer in the group chat")
     assert answer.shows(content.ui("en", "group.personal_only"))  # training stays in the 1:1 chat
     links = [n["url"] for n in card_nodes(answer.cards) if n.get("type") == "Action.OpenUrl"]
-    bot_user = chat.bot_id if chat.bot_id.startswith("28:") else f"28:{chat.bot_id}"
-    assert links == [f"https://teams.microsoft.com/l/chat/0/0?users={bot_user}"]  # opens the 1:1 chat
+    assert links == one_to_one
     assert not answer.buttons
 
 

@@ -305,7 +305,7 @@ def test_too_long_feedback_comes_back_with_the_problem_and_the_text(
     card = open_feedback(chat, content)
     typed = f"Too long ({card.id}) ".ljust(2001, "x")
     entered = {"rating": "4", "category": "device", "text": typed, "anonymous": "true"}
-    problem = ui(content, "feedback.too_long", length=2001, max=2000)
+    problem = ui(content, "feedback.too_long", length="2,001", max="2,000")
 
     again = execute(chat, card, entered, verb="feedback.submit")
     assert again.heading == ui(content, "feedback.title") and again.shows(problem)
