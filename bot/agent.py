@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,7 @@ import aiohttp
 from pydantic import ValidationError
 
 from microsoft_agents.activity import (
-    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue,
+    Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Attachment,
     DeliveryModes, InvokeResponse,
 )
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -21,18 +20,17 @@ from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
     ClaimsIdentity,
-    ConnectorClientBase,
     Connections,
     MemoryStorage,
     TurnContext,
     TurnState,
 )
-from microsoft_agents.hosting.core.app.proactive import ProactiveOptions
 
 from bot.content import Catalog
-from bot.messenger import CARD_CONTENT_TYPE, Messenger, card_activity
+from bot.teams_messenger import CARD_CONTENT_TYPE, messenger_for
 from domain.models import Worker, utcnow
 from bot.i18n import Texts, language_for
+from bot.registration import client_time_zone, member_lookup, registration_key
 from bot.settings import Settings
 from bot.store.port import Store, StoreUnavailable
 from dialogs.campaign_invite import campaign_activity
@@ -57,7 +55,6 @@ class _ConnectorOutages(logging.Filter):
         return not isinstance(error, aiohttp.ClientError)
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-MEMBER_LOOKUP_SECONDS = 3.0
 
 
 def connection_manager(settings: Settings) -> Connections:
@@ -108,9 +105,9 @@ class CoachAgent:
             connection_manager=connections,
             start_typing_timer=False,
             remove_recipient_mention=True,
-            proactive=ProactiveOptions(),  # bot/messenger.py sends through app.proactive
         )
-        self.messenger = Messenger(self.app, self.adapter, settings.client_id)
+        # Every proactive message (campaigns, triage replies, the digest): bot/teams_messenger.py
+        self.messenger = messenger_for(settings, connections)
         self.inbox = Inbox(store, catalog, self.messenger.send_card)  # the admin API's flows
         self._routes()
 
@@ -241,14 +238,22 @@ class CoachAgent:
         if not _is_personal(activity):
             # Group chats: the worker may never have opened a 1:1 chat; don't store the group.
             return stored or Worker(id=worker_id, name=user.name or "", teams_locale=activity.locale or "en-US")
+        if stored is not None and stored.blocked_at is not None:
+            # They wrote to the bot again (a 403 MessageWritesBlocked had marked them).
+            await self.store.campaigns.clear_blocked(stored.tenant_id, worker_id)
+            stored = stored.model_copy(update={"blocked_at": None})
         locale = activity.locale or (stored.teams_locale if stored else "en-US")
+        time_zone = client_time_zone(activity) or (stored.time_zone if stored else None)
         # Install events (installationUpdate, conversationUpdate) carry no name: keep the known one.
-        name = user.name or (stored.name if stored else "") or await _member_name(context)
-        if stored and stored.installed and _registration_key(stored) == (
-                name, locale, _tenant_id(activity), activity.conversation.id, activity.service_url):
+        name = user.name or (stored.name if stored else "")
+        if stored and stored.installed and registration_key(stored) == (
+                name, locale, _tenant_id(activity), activity.conversation.id,
+                activity.service_url, time_zone):
             return stored
+        member = await member_lookup(context)  # new or changed: the UPN (and name) again
         return await self.store.workers.register_worker(Worker(
-            id=worker_id, tenant_id=_tenant_id(activity), name=name, teams_locale=locale,
+            id=worker_id, tenant_id=_tenant_id(activity), name=name or member.name,
+            teams_locale=locale, upn=member.upn, time_zone=time_zone,
             conversation=activity.get_conversation_reference().model_dump(
                 mode="json", by_alias=True, exclude_none=True),
         ))
@@ -263,19 +268,12 @@ class CoachAgent:
                 log.warning("could not record uninstall: %s", exc)
 
 
-async def _member_name(context: TurnContext) -> str:
-    """Ask Teams for the sender's display name (first install: the event carries none)."""
-    client = context.services.get(ConnectorClientBase)
-    activity = context.activity
-    if client is None or not activity.from_property or not activity.conversation:
-        return ""
-    try:
-        member = await asyncio.wait_for(client.conversations.get_conversation_member(
-            activity.conversation.id, activity.from_property.id), MEMBER_LOOKUP_SECONDS)
-    except Exception as exc:  # a nicety: the welcome works without the name
-        log.info("member lookup failed (%s)", type(exc).__name__)
-        return ""
-    return (getattr(member, "name", None) or "").strip()
+def card_activity(card: dict, activity_id: str | None = None) -> Activity:
+    activity = Activity(type=ActivityTypes.message,
+                        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)])
+    if activity_id:
+        activity.id = activity_id
+    return activity
 
 
 def _invoked_data(value: Any) -> dict | None:
@@ -302,9 +300,3 @@ def _tenant_id(activity: Activity) -> str:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
     return str(tenant.get("id", ""))
-
-
-def _registration_key(worker: Worker) -> tuple:
-    """What a turn compares to decide whether the stored registration is still current."""
-    return (worker.name, worker.teams_locale, worker.tenant_id,
-            worker.conversation.get("conversation", {}).get("id"), worker.conversation.get("serviceUrl"))

@@ -153,6 +153,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     async def store_lifetime(_app: web.Application):
         await store.open()
         yield
+        await agent.messenger.close()
         await store.close()
         if validator is not None:
             await validator.close()
@@ -160,7 +161,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app.cleanup_ctx.append(store_lifetime)
     if jobs:
         digest = DigestJob(schedule, agent.send_digests)
-        install_jobs(app, store, settings, extra=[digest])
+        install_jobs(app, store, settings, agent.messenger, agent.campaign_card, extra=[digest])
     return app
 
 

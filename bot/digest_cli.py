@@ -31,7 +31,10 @@ async def send_now(settings: Settings) -> str:
             raise RuntimeError("the digest job is running on another instance: try again in a minute")
         try:
             agent = CoachAgent(settings, store, catalog)
-            return await agent.send_digests(DigestPeriod.ending(now), owner, now)
+            try:
+                return await agent.send_digests(DigestPeriod.ending(now), owner, now)
+            finally:
+                await agent.messenger.close()
         finally:
             await store.leases.release(lease)
 

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # Trainer campaigns (jobs/campaign_sender.py).
     teams_tenant_rate: float = Field(50.0, gt=0, le=50.0)  # requests/s per tenant (Teams: 50)
     campaign_resend_unknown: bool = True  # resend once what may not have arrived (timeout, 502/504)
+    teams_send_timeout_seconds: float = Field(15.0, gt=0, le=60)  # read timeout of one message
+    # A delivery lease (and a tenant's sending lease): how long a crashed sender's work waits
+    # before another instance resumes it. At least twice campaign_lease_margin.
+    campaign_lease_seconds: float = Field(60.0, gt=0)
     # Dashboard tab SSO: where the Entra v2 signing keys of the tenant come from; empty =
     # https://login.microsoftonline.com/<tenant id>/v2.0/.well-known/openid-configuration
     entra_openid_metadata: str = ""
@@ -200,6 +204,22 @@ class Settings(BaseSettings):
             f"https://login.microsoftonline.com/{self.tenant_id}/v2.0/.well-known/openid-configuration")
 
     @property
+    def campaign_lease_margin(self) -> float:
+        """No campaign message starts later than this before its lease ends: more than one
+        request can take (connect + read timeouts, bot/teams_messenger.py) plus writing it."""
+        return lease_margin(self.teams_send_timeout_seconds)
+
+    @field_validator("campaign_lease_seconds")
+    @classmethod
+    def _lease_outlives_sends(cls, value: float, info) -> float:  # type: ignore[no-untyped-def]
+        timeout = info.data.get("teams_send_timeout_seconds", 15.0)
+        margin = lease_margin(timeout)
+        if value < 2 * margin:
+            raise ValueError(f"CAMPAIGN_LEASE_SECONDS must be at least {2 * margin:g} with "
+                             f"TEAMS_SEND_TIMEOUT_SECONDS={timeout:g} (twice the longest send)")
+        return value
+
+    @property
     def auth_enabled(self) -> bool:
         return bool(self.client_id) and not self.anonymous
 
@@ -227,6 +247,12 @@ class Settings(BaseSettings):
                       f"({'secret' if self.graph_secret else 'managed identity'})"
                       if self.graph_configured else "-"),
         }
+
+
+def lease_margin(send_timeout: float) -> float:
+    """The longest one campaign message can take (bot/teams_messenger.py: connect at most
+    5 s, twice with the token, then the read timeout) plus writing its outcome."""
+    return 2 * min(5.0, send_timeout) + send_timeout + 2.0
 
 
 def is_loopback(host: str) -> bool:

@@ -145,27 +145,3 @@ class Delivery(Record):
 def reminder_due(first_sent_at: datetime, reminders: Reminders, round_: int) -> datetime:
     """When reminder `round_` (1-based) of a delivery first sent at `first_sent_at` is due."""
     return first_sent_at + timedelta(days=reminders.after_days * round_)
-
-
-class Verdict(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # not delivered: try again after a backoff (412, 500, 503, 429)
-    UNKNOWN = "unknown"  # may have been delivered (timeout, 502, 504)
-    BLOCKED = "blocked"  # 403 MessageWritesBlocked: the worker blocked the bot
-    GONE = "gone"  # 404 conversation not found: re-create the 1:1 conversation once
-    FAILED = "failed"  # any other answer: won't get better by retrying
-
-
-def verdict(status: int, body: str = "") -> Verdict:
-    """What a Teams connector answer (0 = timeout / no answer) means for a delivery."""
-    if 200 <= status < 300:
-        return Verdict.SENT
-    if status in (0, 502, 504):
-        return Verdict.UNKNOWN
-    if status in (412, 429, 500, 503):
-        return Verdict.RETRY
-    if status == 403 and "MessageWritesBlocked" in body:
-        return Verdict.BLOCKED
-    if status == 404:
-        return Verdict.GONE
-    return Verdict.FAILED

@@ -1,9 +1,11 @@
 """What the bot needs to send a proactive 1:1 message, as a protocol the edge implements
-(bot/teams_messenger.py) and the campaign sender, triage replies and digests use."""
+(bot/teams_messenger.py) and the campaign sender, triage replies and digests use; and what
+each answer of the Teams connector means (`verdict`), the one place that decides it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 NO_ANSWER = 0  # status of a request that went out and got no answer (timeout, dropped)
@@ -28,3 +30,27 @@ class Messenger(Protocol):
         """Re-create the 1:1 conversation of a stored reference (bot + user + tenant):
         Teams' answer, and the new reference when it succeeded."""
         ...
+
+
+class Verdict(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # not delivered: try again after a backoff (412, 500, 503, 429)
+    UNKNOWN = "unknown"  # may have been delivered (timeout, 502, 504)
+    BLOCKED = "blocked"  # 403 MessageWritesBlocked: the worker blocked the bot
+    GONE = "gone"  # 404 conversation not found: re-create the 1:1 conversation once
+    FAILED = "failed"  # any other answer: won't get better by retrying
+
+
+def verdict(status: int, body: str = "") -> Verdict:
+    """What a Teams connector answer (0 = timeout / no answer) means for a delivery."""
+    if 200 <= status < 300:
+        return Verdict.SENT
+    if status in (0, 502, 504):
+        return Verdict.UNKNOWN
+    if status in (412, 429, 500, 503):
+        return Verdict.RETRY
+    if status == 403 and "MessageWritesBlocked" in body:
+        return Verdict.BLOCKED
+    if status == 404:
+        return Verdict.GONE
+    return Verdict.FAILED

@@ -35,6 +35,9 @@ class Worker(Record):
     uninstalled_at: datetime | None = None  # the last uninstall; kept after a re-install
     upn: str | None = None  # user principal name, for campaign audiences given as UPNs
     time_zone: str | None = None  # IANA zone (Teams clientInfo), for local-time schedules
+    # Since when Teams refuses the bot's messages (403 MessageWritesBlocked); cleared when
+    # the worker writes to the bot again. Campaigns leave blocked workers out.
+    blocked_at: datetime | None = None
 
 
 class ProgressStatus(StrEnum):

@@ -1,6 +1,7 @@
-"""PLACEHOLDER for the campaign card: the lead replaces it with the real card from cards/
-once the card rework lands. It carries the delivery key in the action data, which the
-connector simulator counts by. No strings of its own: the title and intro are the trainer's."""
+"""The bare campaign card the sender falls back to where no catalog is at hand (tests and
+benches of the sender): the trainer's title and intro and the Start action with the delivery
+key, which the connector simulator counts by. The bot itself sends the worker's card in their
+language (dialogs/campaign_invite.py `campaign_activity`, wired in bot/job_hosting.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 
 from domain.campaign_invite import delivery_key
 from domain.campaigns import Campaign, Delivery
+from domain.models import Worker
 
 
-def placeholder_card(campaign: Campaign, delivery: Delivery) -> dict[str, Any]:
+def bare_card(campaign: Campaign, delivery: Delivery, worker: Worker) -> dict[str, Any]:
+    """A `CardBuilder` (jobs/campaign_delivery.py)."""
     card = {
         "type": "AdaptiveCard", "version": "1.5",
         "body": [{"type": "TextBlock", "text": campaign.title, "weight": "Bolder", "wrap": True},

@@ -18,14 +18,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.campaigns import Campaign, Delivery, DeliveryState, Verdict, verdict
-from domain.messaging import Messenger
+from domain.campaigns import Campaign, Delivery, DeliveryState
+from domain.messaging import Messenger, Verdict, verdict
 from domain.models import Worker
 from domain.rate_limit import ConversationWindows, TenantRate, backoff
 from bot.store.port import Store
 from jobs.clock import Clock
 
-CardBuilder = Callable[[Campaign, Delivery], dict[str, Any]]
+# (campaign, delivery, worker) -> the message activity (JSON) the worker gets
+CardBuilder = Callable[[Campaign, Delivery, Worker], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class DeliveryRun:
         self.tenants: dict[str, TenantRate] = {}
         self._turns: dict[str, asyncio.Lock] = {}
         self.conversations = ConversationWindows()
+        self.handed_back = 0  # deliveries given back unsent (stopping, or the lease ran short)
 
     async def deliver(self, campaign: Campaign, d: Delivery,
                       taken_over: bool = False) -> tuple[Delivery, Worker | None]:
@@ -84,6 +86,7 @@ class DeliveryRun:
         try:
             return await self._send(campaign, d, worker), worker
         except HandBack:
+            self.handed_back += 1
             if await self.cancelled(campaign.id):
                 return self._end(d, DeliveryState.SKIPPED, "cancelled"), worker
             return self._end(d, DeliveryState.PENDING, None), worker
@@ -95,7 +98,7 @@ class DeliveryRun:
             await self._wait_for_limits(campaign, d, reference)
             if await self.cancelled(campaign.id):
                 return self._end(d, DeliveryState.SKIPPED, "cancelled")
-            outcome = await self.messenger.send(reference, self.card(campaign, d))
+            outcome = await self.messenger.send(reference, self.card(campaign, d, worker))
             d.attempts += 1
             d.statuses.append(outcome.status)
             result = verdict(outcome.status, outcome.body) if outcome.went_out else Verdict.RETRY

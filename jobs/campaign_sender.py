@@ -1,8 +1,9 @@
-"""The campaign sender: a plain async service the job runner wraps (`run_once()`, or
-`run_until_stopped(stop_event)`).
+"""The campaign sender: a service of the job runner (jobs/runner.py starts
+`run_until_stopped(stop)` on every instance; `coach jobs --once` calls `run_once()`).
 
 Each round it starts the scheduled campaigns that are due, then, for every tenant whose
-sending lease it holds (one sender per tenant across instances), leases that tenant's due
+sending lease it holds (`store.leases`, `campaign-tenant:<tenant>`: one sender per tenant
+across instances, renewed while it sends, released when it stops), leases that tenant's due
 deliveries in small batches and sends them through one tenant-wide limiter; outcomes are
 recorded in batches, only while its delivery leases are still its own. A sent campaign
 message schedules the next reminder as a pending delivery due later (checked against
@@ -26,11 +27,12 @@ from domain.messaging import Messenger
 from domain.models import Worker
 from bot.settings import Settings
 from bot.store.campaign_port import Leased
-from bot.store.port import Store, StoreUnavailable
-from jobs.campaign_card import placeholder_card
+from bot.store.port import Store, StoreError, StoreUnavailable
+from jobs.campaign_card import bare_card
 from jobs.campaign_delivery import CardBuilder, DeliveryRun, SendPolicy
 from jobs.campaign_service import CampaignService
 from jobs.clock import Clock, SystemClock
+from jobs.job import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,14 @@ class SenderConfig:
     flush_seconds: float = 0.05  # outcomes are written at least this often
     idle_seconds: float = 1.0  # pause between rounds when nothing was due
     cancel_check_seconds: float = 0.25  # how old a cached "not cancelled" may be
+    requeue_seconds: float = 0.25  # nothing due but work in flight: look again this often
 
 
 def config_from_settings(settings: Settings) -> SenderConfig:
     return SenderConfig(tenant_rate=settings.teams_tenant_rate,
-                        policy=SendPolicy(resend_unknown=settings.campaign_resend_unknown))
+                        lease_seconds=settings.campaign_lease_seconds,
+                        policy=SendPolicy(resend_unknown=settings.campaign_resend_unknown,
+                                          lease_margin=settings.campaign_lease_margin))
 
 
 def new_owner() -> str:
@@ -57,9 +62,11 @@ def new_owner() -> str:
 
 
 class CampaignSender:
+    name = "campaign-sender"
+
     def __init__(self, store: Store, messenger: Messenger, *, config: SenderConfig = SenderConfig(),
                  clock: Clock | None = None, owner: str | None = None,
-                 card: CardBuilder = placeholder_card):
+                 card: CardBuilder = bare_card):
         self.store = store
         self.config = config
         self.clock = clock or SystemClock()
@@ -71,14 +78,14 @@ class CampaignSender:
                                self._is_cancelled, self._stop.is_set, config.tenant_rate)
         self._outcomes: list[tuple[Delivery, Campaign, Worker | None]] = []
         self.lost_leases = 0
-        self._held: set[str] = set()
+        self._tenants: dict[str, LeaseKeeper] = {}  # the tenant sending leases held
 
     async def run_until_stopped(self, stop_event: asyncio.Event) -> None:
         watcher = asyncio.create_task(self._follow(stop_event))
         try:
             while not self._stop.is_set():
                 try:
-                    handled = await self.run_once()
+                    handled = await self._round()
                 except StoreUnavailable as exc:
                     log.warning("campaign sender: %s", exc)
                     handled = 0
@@ -96,7 +103,14 @@ class CampaignSender:
         self._stop.set()
 
     async def run_once(self) -> int:
-        """One round over every active campaign; returns how many deliveries it handled."""
+        """One round over every active campaign, then the tenant leases are given up;
+        returns how many deliveries it handled."""
+        try:
+            return await self._round()
+        finally:
+            await self._release_tenants()
+
+    async def _round(self) -> int:
         await self.service.start_due()
         now = self.clock.now()
         by_tenant: dict[str, list[Campaign]] = defaultdict(list)
@@ -114,12 +128,20 @@ class CampaignSender:
                 handled += await self._send_due(campaign)
         return handled
 
+    def _in_flight(self) -> int:
+        """How many deliveries to hold at once: no more than can start well inside their
+        lease (before `lease_margin`) at the tenant rate, so none is handed back unsent."""
+        window = self.config.lease_seconds - self.config.policy.lease_margin
+        fits = int(self.config.tenant_rate * window / 2)
+        return max(self.config.batch, min(self.config.in_flight, fits))
+
     async def _send_due(self, campaign: Campaign) -> int:
-        slots = asyncio.Semaphore(self.config.in_flight)
+        slots = asyncio.Semaphore(self._in_flight())
         tasks: set[asyncio.Task] = set()
         lost_tenant = asyncio.Event()
         heartbeat = asyncio.create_task(self._heartbeat(campaign.tenant_id, lost_tenant))
         flusher = asyncio.create_task(self._flush_every())
+        watcher = asyncio.create_task(self._watch_state(campaign.id))
         handled = 0
         try:
             while not self._stop.is_set() and not lost_tenant.is_set():
@@ -132,7 +154,14 @@ class CampaignSender:
                 for _ in range(self.config.batch - len(batch)):
                     slots.release()
                 if not batch:
-                    break
+                    if not tasks and not self._outcomes:
+                        break
+                    # What is in flight may come back to the queue (handed back, stopping):
+                    # look again shortly instead of waiting for the slowest request.
+                    if tasks:
+                        await asyncio.wait(set(tasks), timeout=self.config.requeue_seconds)
+                    await self._flush()
+                    continue
                 handled += len(batch)
                 for leased in batch:
                     task = asyncio.create_task(self._one(campaign, leased, slots))
@@ -143,6 +172,7 @@ class CampaignSender:
         finally:
             heartbeat.cancel()
             flusher.cancel()
+            watcher.cancel()
             await self._flush()
         if not self._stop.is_set():
             await self._maybe_sent(campaign)
@@ -220,30 +250,55 @@ class CampaignSender:
         await self.service.advance(campaign.id, CampaignState.CLOSED)
 
     async def _hold_tenant(self, tenant_id: str) -> bool:
-        now = self.clock.now()
-        self._held.add(tenant_id)
-        return await self.store.campaigns.acquire_lease(
-            _tenant_lease(tenant_id), self.owner, now,
-            now + timedelta(seconds=self.config.lease_seconds))
+        """Renew this tenant's sending lease, or take it when it is free or expired."""
+        keeper = self._tenants.get(tenant_id)
+        if keeper is not None and await keeper.renew():
+            return True
+        now, ttl = self.clock.now(), timedelta(seconds=self.config.lease_seconds)
+        lease = await self.store.leases.acquire(tenant_lease(tenant_id), self.owner, now + ttl,
+                                                now)
+        if lease is None:
+            self._tenants.pop(tenant_id, None)
+            return False
+        self._tenants[tenant_id] = LeaseKeeper(self.store.leases, lease, self.clock, ttl)
+        return True
 
     async def _release_tenants(self) -> None:
-        for tenant in sorted(self._held):
+        keepers, self._tenants = self._tenants, {}
+        for keeper in keepers.values():
             try:
-                await self.store.campaigns.release_lease(_tenant_lease(tenant), self.owner)
-            except StoreUnavailable as exc:
-                log.warning("campaign sender: could not release the tenant lease: %s", exc)
+                await keeper.release()
+            except StoreError as exc:
+                log.warning("campaign sender: could not release a tenant lease: %s", exc)
 
     async def _is_cancelled(self, campaign_id: str) -> bool:
-        now = self.clock.monotonic()
+        """From the cache that `_watch_state` keeps fresh while the campaign sends, so the
+        check between the rate limiter's grant and the request never waits for the store
+        (a wait there lets granted requests leave together, and Teams answers 429)."""
         cached = self._state_cache.get(campaign_id)
-        if cached is None or now - cached[0] > self.config.cancel_check_seconds:
-            campaign = await self.store.campaigns.get_campaign(campaign_id)
-            stopped = campaign is None or campaign.state in (CampaignState.CANCELLED,
-                                                             CampaignState.CLOSED)
-            cached = (now, stopped)
-            self._state_cache[campaign_id] = cached
+        stale = 2 * self.config.cancel_check_seconds
+        if cached is None or self.clock.monotonic() - cached[0] > stale:
+            return await self._read_state(campaign_id)
         return cached[1]
 
+    async def _read_state(self, campaign_id: str) -> bool:
+        at = self.clock.monotonic()
+        campaign = await self.store.campaigns.get_campaign(campaign_id)
+        stopped = campaign is None or campaign.state in (CampaignState.CANCELLED,
+                                                         CampaignState.CLOSED)
+        self._state_cache[campaign_id] = (at, stopped)
+        return stopped
 
-def _tenant_lease(tenant_id: str) -> str:
+    async def _watch_state(self, campaign_id: str) -> None:
+        """Re-read the campaign every `cancel_check_seconds` while it sends (a cancel stops
+        it within that)."""
+        while True:
+            try:
+                await self._read_state(campaign_id)
+            except StoreUnavailable as exc:
+                log.warning("campaign sender: could not re-read a campaign: %s", exc)
+            await asyncio.sleep(self.config.cancel_check_seconds)
+
+
+def tenant_lease(tenant_id: str) -> str:
     return f"campaign-tenant:{tenant_id}"

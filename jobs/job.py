@@ -30,6 +30,20 @@ class Job(Protocol):
         ...
 
 
+class Service(Protocol):
+    """Work that goes on all the time on every instance (the campaign sender), keeping
+    instances apart with leases of its own: the runner starts it with itself and, when it
+    stops, waits for it to finish what is in flight."""
+
+    name: str
+
+    async def run_until_stopped(self, stop: asyncio.Event) -> None: ...
+
+    async def run_once(self) -> int:
+        """One pass over the work that is due now (`coach jobs --once`); how much it did."""
+        ...
+
+
 class LeaseKeeper:
     """The lease one run holds: renewed while it runs, released after."""
 

@@ -5,6 +5,10 @@ it, read the job's latest run; if it is due, record the start, run it with the l
 in the background, record the end (ok / failed / stopped); release the lease. A runner that
 dies mid-run stops renewing; once the lease expires another runner takes it over and, seeing
 a run that never ended, runs the job again.
+
+Services (jobs/job.py `Service`: the campaign sender) run beside the ticks for as long as the
+runner does; a service that fails is started again after `service_restart_seconds`. On stop
+the runner waits up to `service_grace_seconds` for each to finish its in-flight work.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import datetime, timedelta
 from domain.jobs import JobRun, RunOutcome
 from bot.store.port import Store, StoreError
 from jobs.clock import Clock, SystemClock
-from jobs.job import Job, JobContext, LeaseKeeper
+from jobs.job import Job, JobContext, LeaseKeeper, Service
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,8 @@ class RunnerTimings:
     lease: timedelta = timedelta(minutes=2)  # renewed every third of it while a job runs
     poll_seconds: float = 60.0  # how often a runner looks for due jobs
     stop_grace_seconds: float = 10.0  # how long a stopping runner waits for a job to return
+    service_grace_seconds: float = 120.0  # ... and for a service (its sends in flight)
+    service_restart_seconds: float = 5.0  # pause before a failed service starts again
 
 
 def new_owner() -> str:
@@ -46,11 +52,12 @@ def is_due(job: Job, last: JobRun | None, now: datetime) -> bool:
 
 class JobRunner:
     def __init__(self, store: Store, jobs: list[Job], *, owner: str | None = None,
-                 clock: Clock | None = None, timings: RunnerTimings = RunnerTimings()):
-        names = [job.name for job in jobs]
+                 clock: Clock | None = None, timings: RunnerTimings = RunnerTimings(),
+                 services: list[Service] | None = None):
+        names = [job.name for job in jobs] + [service.name for service in services or []]
         if len(set(names)) != len(names):
             raise ValueError(f"job names must be unique: {names}")
-        self.store, self.jobs = store, jobs
+        self.store, self.jobs, self.services = store, jobs, list(services or [])
         self.owner = owner or new_owner()
         self.clock = clock or SystemClock()
         self.timings = timings
@@ -69,9 +76,58 @@ class JobRunner:
                 log.warning("job %s: store unavailable, will try again: %s", job.name, exc)
         return ran
 
+    async def run_once(self) -> list[str]:
+        """The due jobs, then one pass of every service (`coach jobs --once`)."""
+        ran = await self.tick()
+        for service in self.services:
+            if self.stop.is_set():
+                break
+            try:
+                log.info("%s: %d handled", service.name, await service.run_once())
+                ran.append(service.name)
+            except StoreError as exc:
+                log.warning("%s: store unavailable, will try again: %s", service.name, exc)
+        return ran
+
     async def run_until_stopped(self) -> None:
-        """Tick every `poll_seconds` until `stop` is set; then give a running job
-        `stop_grace_seconds` to return before cancelling it."""
+        """Start the services, tick every `poll_seconds` until `stop` is set; then give a
+        running job `stop_grace_seconds` to return before cancelling it, and the services
+        `service_grace_seconds` to finish what they have in flight."""
+        services = [asyncio.create_task(self._keep_running(s)) for s in self.services]
+        try:
+            await self._tick_until_stopped()
+        finally:
+            self.stop.set()
+            await self._stop_services(services)
+
+    async def _keep_running(self, service: Service) -> None:
+        while not self.stop.is_set():
+            try:
+                await service.run_until_stopped(self.stop)
+            except Exception as exc:  # a service's bug must not end the others; log, restart
+                log.warning("%s failed, starting it again: %s: %s", service.name,
+                            type(exc).__name__, exc)
+                await self._nap(self.timings.service_restart_seconds)
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep on the runner's clock, or less when the runner is told to stop."""
+        napping = asyncio.create_task(self.clock.sleep(seconds))
+        stopping = asyncio.create_task(self.stop.wait())
+        await asyncio.wait({napping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        napping.cancel()
+        stopping.cancel()
+
+    async def _stop_services(self, services: list[asyncio.Task]) -> None:
+        if not services:
+            return
+        _, late = await asyncio.wait(services, timeout=self.timings.service_grace_seconds)
+        for task in late:
+            log.warning("a service did not stop within %.0f s: cancelled",
+                        self.timings.service_grace_seconds)
+            task.cancel()
+        await asyncio.gather(*services, return_exceptions=True)
+
+    async def _tick_until_stopped(self) -> None:
         while not self.stop.is_set():
             ticking = asyncio.create_task(self.tick())
             stopping = asyncio.create_task(self.stop.wait())
@@ -81,11 +137,9 @@ class JobRunner:
                 ticking.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
-            if not self.stop.is_set():
-                napping = asyncio.create_task(self.clock.sleep(self.timings.poll_seconds))
-                await asyncio.wait({napping, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                napping.cancel()
             stopping.cancel()
+            if not self.stop.is_set():
+                await self._nap(self.timings.poll_seconds)
 
     async def _run_if_due(self, job: Job) -> bool:
         now = self.clock.now()

@@ -2,6 +2,7 @@
 graceful-stop and two-instance tests and for bench/bench_campaign.py.
 
     python tests/campaign_sender_process.py --sqlite PATH [--owner A] [--rate 50] ...
+    python tests/campaign_sender_process.py --cosmos ENDPOINT --database NAME ...
 
 Prints READY, sends until SIGTERM (graceful stop: finish in-flight, record every outcome),
 then prints its counters as JSON on one line. SIGKILL is the crash."""
@@ -38,14 +39,23 @@ def _flag(text: str) -> bool:
     return text.lower() in ("1", "true", "yes")
 
 
+def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    if args.sqlite is not None:
+        return SqliteStore(args.sqlite)
+    from bot.store.cosmos import CosmosStore
+    from cosmos_support import cosmos_config
+
+    return CosmosStore(cosmos_config(args.cosmos, database=args.database))
+
+
 async def run(args: argparse.Namespace) -> None:
-    store = SqliteStore(args.sqlite)
+    store = _store(args)
     await store.open()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     config = SenderConfig(
-        tenant_rate=args.rate, lease_seconds=args.lease, idle_seconds=0.05,
+        tenant_rate=args.rate, lease_seconds=args.lease, idle_seconds=args.idle,
         policy=SendPolicy(resend_unknown=args.resend_unknown, backoff_base=args.backoff,
                           backoff_cap=args.backoff * 4, lease_margin=3 * args.timeout + 1.0))
     try:
@@ -55,7 +65,8 @@ async def run(args: argparse.Namespace) -> None:
                                     config=config, owner=args.owner)
             print("READY", flush=True)
             await sender.run_until_stopped(stop)
-            print(json.dumps({"owner": sender.owner, "lost_leases": sender.lost_leases}),
+            print(json.dumps({"owner": sender.owner, "lost_leases": sender.lost_leases,
+                              "handed_back": sender.run.handed_back}),
                   flush=True)
     finally:
         await store.close()
@@ -63,7 +74,11 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", required=True, type=Path)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--sqlite", type=Path)
+    where.add_argument("--cosmos", help="endpoint of a (local) Cosmos DB server")
+    parser.add_argument("--database", default="bench", help="with --cosmos")
+    parser.add_argument("--idle", type=float, default=0.05, help="pause when nothing is due")
     parser.add_argument("--owner", default=None)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--lease", type=float, default=60.0)

@@ -60,6 +60,7 @@ class ConnectorStub:
     sent: list[dict] = field(default_factory=list)
     authorizations: list[str | None] = field(default_factory=list)
     member_names: dict[str, str] = field(default_factory=lambda: {"user-id-0": "Alex Wilber"})
+    member_upns: dict[str, str] = field(default_factory=dict)  # userPrincipalName by member id
     server: TestServer | None = None
 
     async def start(self) -> "ConnectorStub":
@@ -72,7 +73,10 @@ class ConnectorStub:
     async def _receive(self, request: web.Request) -> web.Response:
         if request.method == "GET" and "/members/" in request.path:
             member_id = request.path.rsplit("/", 1)[-1]
-            return web.json_response({"id": member_id, "name": self.member_names.get(member_id, "")})
+            member = {"id": member_id, "name": self.member_names.get(member_id, "")}
+            if member_id in self.member_upns:
+                member["userPrincipalName"] = self.member_upns[member_id]
+            return web.json_response(member)
         if request.can_read_body:
             self.sent.append(await request.json())
             self.authorizations.append(request.headers.get("Authorization"))

@@ -4,7 +4,8 @@ An aiohttp app on a free loopback port. It enforces the tenant limit (requests p
 tenant, counted over the last second, all requests included) and the per-conversation windows
 (7/1 s, 8/2 s, 60/30 s, 1800/3600 s), answering 429 with Retry-After when a request would
 exceed them; it injects 500/503 (not delivered), 502/504 and timeouts (delivered or not, as
-configured) at seeded rates, and answers 403 MessageWritesBlocked / 404 ConversationNotFound for
+configured) and dropped replies (the connection closed once the request arrived: no answer,
+as with a timeout, but without waiting for one) at seeded rates, and answers 403 MessageWritesBlocked / 404 ConversationNotFound for
 a seeded share of conversations (a 404 conversation works again once re-created with
 POST /v3/conversations). It records every delivered message per conversation, and the
 largest number of requests any tenant made within one second.
@@ -42,6 +43,7 @@ class SimConfig:
     error_rate: float = 0.0  # 503 (not delivered)
     gateway_rate: float = 0.0  # 502 / 504
     timeout_rate: float = 0.0  # hang until the client gives up
+    drop_rate: float = 0.0  # close the connection without an answer
     faults_deliver: bool = True  # a 502/504/timeout request was delivered all the same
     blocked_share: float = 0.0  # conversations answering 403 MessageWritesBlocked
     gone_share: float = 0.0  # conversations answering 404 until re-created
@@ -71,6 +73,7 @@ class ConnectorSim:
         self._conversation_times: dict[str, list[float]] = defaultdict(list)
         self._recreated: dict[str, str] = {}  # re-created conversation ids
         self._departures: dict[str, list[float]] = defaultdict(list)  # tenant -> SENT_AT
+        self._arrivals: list[float] = []  # loop time of every activity request
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -121,6 +124,9 @@ class ConnectorSim:
         data["conversations"] = len(self.messages)
         data["max_sent_per_second"] = max((_max_in_a_second(times)
                                            for times in self._departures.values()), default=0)
+        data["sent_per_second"] = {tenant: _per_second(times)
+                                   for tenant, times in self._departures.items()}
+        data["arrivals_per_second"] = _per_second(self._arrivals)
         return data
 
     # --- handlers
@@ -130,6 +136,7 @@ class ConnectorSim:
         body = await request.json()
         tenant = (body.get("conversation") or {}).get("tenantId", "")
         self.stats.requests += 1
+        self._arrivals.append(loop_now)
         if SENT_AT in request.headers:
             self._departures[tenant].append(float(request.headers[SENT_AT]))
         if wait := self._throttle(tenant, cid, loop_now):
@@ -161,6 +168,13 @@ class ConnectorSim:
                 self._deliver(cid, body, loop_now)
             await asyncio.sleep(c.hang_seconds)
             return web.Response(status=504)
+        if draw < c.error_rate + c.gateway_rate + c.timeout_rate + c.drop_rate:
+            self.stats.faults["dropped"] += 1
+            if c.faults_deliver:
+                self._deliver(cid, body, loop_now)
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=504)  # never reaches the client
         self._deliver(cid, body, loop_now)
         return web.json_response({"id": f"act-{self.stats.delivered}"}, status=201)
 
@@ -255,6 +269,17 @@ class SimProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _per_second(times: list[float]) -> list[int]:
+    """Requests in each whole second from the first one: where a rate went."""
+    if not times:
+        return []
+    start = min(times)
+    counts = [0] * (int(max(times) - start) + 1)
+    for moment in times:
+        counts[int(moment - start)] += 1
+    return counts
 
 
 def _max_in_a_second(times: list[float]) -> int:

@@ -17,9 +17,8 @@ from domain.campaigns import (
     DeliveryState,
     InvalidTransition,
     QuizSpec,
-    Verdict,
-    verdict,
 )
+from domain.messaging import Verdict, verdict
 from domain.models import AttemptStatus, QuizAnswer, QuizAttempt, Worker
 from domain.rate_limit import ConversationWindows, TenantRate, backoff
 from domain.schedule import Schedule, ScheduleMode, next_working_moment, zone

@@ -90,3 +90,39 @@ async def test_coach_jobs_runs_until_sigterm_then_stops_cleanly(tmp_path: Path) 
         assert await store.leases.get_lease("retention") is None
     finally:
         await store.close()
+
+
+async def test_the_web_app_sends_a_due_campaign_through_the_bots_messenger(tmp_path,
+                                                                          connector) -> None:
+    from campaign_support import TENANT, scheduled_campaign
+    from conftest import activity
+    from domain.campaigns import CampaignState
+    from jobs.campaign_sender import tenant_lease
+
+    store = SqliteStore(tmp_path / "coach.db")
+    client = TestClient(TestServer(create_app(Settings(anonymous=True), store=store),
+                                   host="127.0.0.1"))
+    await client.start_server()
+    try:
+        assert (await client.post("/api/messages", json=activity(
+            connector.url, type="message", text="menu", id="hi"))).status == 202
+        connector.sent.clear()
+        await scheduled_campaign(store)  # due now: the app's sender starts and sends it
+
+        def campaign_cards() -> list[dict]:
+            return [a["content"] for sent in connector.sent for a in sent.get("attachments", [])
+                    if any((act.get("data") or {}).get("campaign") == "camp-1"
+                           for act in a["content"].get("actions", []))]
+        [card] = await eventually(campaign_cards, tries=3000)
+        sent = await eventually(lambda: store.campaigns.get_campaign("camp-1"), tries=3000,
+                                until=lambda c: c.state is CampaignState.SENT)
+        assert sent.state is CampaignState.SENT
+        assert connector.sent[0]["conversation"]["id"] == "conv-1"  # the worker's own chat
+    finally:
+        await client.close()
+    reopened = SqliteStore(tmp_path / "coach.db")
+    await reopened.open()
+    try:
+        assert await reopened.leases.get_lease(tenant_lease(TENANT)) is None  # released
+    finally:
+        await reopened.close()

@@ -39,7 +39,9 @@ BOT_PARTS = {
 }
 # Which bot/ modules may use flows and cards: only the SDK edge, and only through dialogs/.
 EDGE_USES = {"bot/agent.py": ("dialogs.router", "dialogs.turn", "dialogs.inbox",
-                                     "dialogs.digest", "dialogs.campaign_invite")}
+                                     "dialogs.digest", "dialogs.campaign_invite"),
+             # `coach jobs` builds the campaign card without an agent
+             "bot/job_hosting.py": ("dialogs.campaign_invite",)}
 
 
 def imports_of(path: Path) -> set[str]:

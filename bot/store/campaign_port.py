@@ -1,5 +1,6 @@
-"""The campaign part of the storage port: campaigns, their deliveries (the send queue), the
-leases that keep two sender instances apart, and the audience queries.
+"""The campaign part of the storage port: campaigns, their deliveries (the send queue) with
+the delivery leases that keep two sender instances apart, and the audience queries. (One
+sender per tenant is a job lease: `store.leases`, `campaign-tenant:<tenant>`.)
 
 Rules every adapter keeps (tests/store_contract/test_campaigns.py):
 - `add_deliveries` is idempotent per (campaign, worker, round): a repeat changes nothing.
@@ -9,7 +10,6 @@ Rules every adapter keeps (tests/store_contract/test_campaigns.py):
   a new lease, and the old one is dead.
 - `record_outcomes` / `release` write a delivery only while its lease (owner + the
   `lease_until` the delivery carries) is still the stored one; they return what they wrote.
-- Tenant leases: one holder per name at a time; the holder renews, anyone takes an expired one.
 - `save_campaign` is optimistic: it writes only when the stored version is `expected_version`
   and bumps `version`, else raises ConcurrencyConflict.
 """
@@ -106,13 +106,6 @@ class CampaignStore(Protocol):
     async def next_due(self, campaign_id: str) -> datetime | None:
         """The earliest due time of a pending delivery (or a lease's expiry), None if none."""
         ...
-
-    # --- leases between instances
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        """Take or renew the named lease; False while someone else holds it unexpired."""
-        ...
-
-    async def release_lease(self, name: str, owner: str) -> None: ...
 
     # --- workers, as campaigns see them
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,

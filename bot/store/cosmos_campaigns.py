@@ -2,8 +2,7 @@
 
 A campaign's partition holds its document (id `campaign`) and all its deliveries (id
 `d:<worker>:<round>`), so "this campaign's due deliveries" is a one-partition query and every
-lease or outcome a point write in it. Leases between instances live in partitions
-`~lease:<name>`, blocked workers in `~blocks:<tenant>`. A delivery is leased with an
+lease or outcome a point write in it. Blocked workers live in partitions `~blocks:<tenant>`. A delivery is leased with an
 etag-guarded patch (a racing instance gets 412 and skips it); the outcome is an etag-guarded
 replace with the etag the lease returned, so a lease someone else took over is never
 overwritten. Design and RU costs: bot/store/README.md.
@@ -241,24 +240,6 @@ class CosmosCampaignStore:
             times += [datetime.fromisoformat(t) for t in found if t]
         return min(times, default=None)
 
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        partition = f"~lease:{name}"
-        doc = {"id": "lease", "campaignId": partition, "type": "lease", "owner": owner,
-               "until": encode_time(until)}
-        current = await self._docs.read("lease", partition, "read a lease")
-        if current is None:
-            return await self._docs.create_once(doc, partition, "take a lease")
-        if current["owner"] != owner and current["until"] > encode_time(now):
-            return False
-        return await self._docs.replace_if_unchanged(doc, current["_etag"], partition,
-                                                     "take a lease") is not None
-
-    async def release_lease(self, name: str, owner: str) -> None:
-        partition = f"~lease:{name}"
-        current = await self._docs.read("lease", partition, "read a lease")
-        if current is not None and current["owner"] == owner:
-            await self._docs.delete("lease", partition, "release a lease")
-
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,
                             limit: int) -> AudiencePage:
         docs = await self._workers.query(
@@ -312,14 +293,24 @@ class CosmosCampaignStore:
         return blocked
 
     async def set_blocked(self, tenant_id: str, worker_id: str, at: datetime) -> None:
+        """The worker document first: should the block record then fail, the worker's next
+        turn clears a block that is not there (harmless); the other order could leave a
+        block no turn ever lifts."""
+        await self._workers.patch(WORKER_DOC, worker_id,
+                                  [{"op": "set", "path": "/blocked_at", "value": encode_time(at)}],
+                                  "mark a worker blocked")
         partition = f"~blocks:{tenant_id}"
         await self._docs.upsert({"id": f"block:{safe_key(worker_id)}", "campaignId": partition,
                                  "type": "block", "worker_id": worker_id,
                                  "at": encode_time(at)}, "mark a worker blocked")
 
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
+        """The block record first, for the same reason as in set_blocked."""
         await self._docs.delete(f"block:{safe_key(worker_id)}", f"~blocks:{tenant_id}",
                                 "clear a worker's block")
+        await self._workers.patch(WORKER_DOC, worker_id,
+                                  [{"op": "set", "path": "/blocked_at", "value": None}],
+                                  "clear a worker's block")
 
     async def _worker_docs(self, worker_id: str) -> list[Doc]:
         """The worker's deliveries and block records, across campaigns (`worker_id` is indexed)."""

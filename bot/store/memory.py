@@ -102,6 +102,7 @@ class MemoryWorkerStore(_WorkerRecords):
             fresh.uninstalled_at = existing.uninstalled_at
             fresh.upn = fresh.upn or existing.upn
             fresh.time_zone = fresh.time_zone or existing.time_zone
+            fresh.blocked_at = existing.blocked_at  # set and cleared by the campaign store
         self._data.workers[worker.id] = fresh
         return _stored(fresh)
 

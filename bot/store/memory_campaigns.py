@@ -17,7 +17,6 @@ class MemoryCampaignStore:
         self._data = data
         self._campaigns: dict[str, Campaign] = {}
         self._deliveries: dict[DeliveryKey, Delivery] = {}
-        self._leases: dict[str, tuple[str, datetime]] = {}
         self._blocked: dict[str, datetime] = {}
 
     async def create_campaign(self, campaign: Campaign) -> Campaign:
@@ -129,17 +128,6 @@ class MemoryCampaignStore:
                  and d.state in (DeliveryState.PENDING, DeliveryState.LEASED)]
         return min((t for t in times if t is not None), default=None)
 
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        holder = self._leases.get(name)
-        if holder and holder[0] != owner and holder[1] > _utc(now):
-            return False
-        self._leases[name] = (owner, _utc(until))
-        return True
-
-    async def release_lease(self, name: str, owner: str) -> None:
-        if self._leases.get(name, ("",))[0] == owner:
-            del self._leases[name]
-
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,
                             limit: int) -> AudiencePage:
         ids = sorted(w.id for w in self._data.workers.values() if w.tenant_id == tenant_id
@@ -156,9 +144,13 @@ class MemoryCampaignStore:
 
     async def set_blocked(self, tenant_id: str, worker_id: str, at: datetime) -> None:
         self._blocked[worker_id] = _utc(at)
+        if (worker := self._data.workers.get(worker_id)) and worker.blocked_at is None:
+            worker.blocked_at = _utc(at)
 
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
         self._blocked.pop(worker_id, None)
+        if worker := self._data.workers.get(worker_id):
+            worker.blocked_at = None
 
     async def delete_for_worker(self, worker_id: str) -> None:
         for key in [k for k, d in self._deliveries.items() if d.worker_id == worker_id]:

@@ -113,7 +113,7 @@ def worker_from_row(row: sqlite3.Row) -> Worker:
         conversation=json.loads(row["conversation"]), installed=bool(row["installed"]),
         created_at=decode_time(row["created_at"]), updated_at=decode_time(row["updated_at"]),
         uninstalled_at=decode_time(row["uninstalled_at"]), upn=row["upn"],
-        time_zone=row["time_zone"])
+        time_zone=row["time_zone"], blocked_at=decode_time(row["blocked_at"]))
 
 
 class SqliteProgressStore(_WorkerRows):

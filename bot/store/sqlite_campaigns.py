@@ -201,21 +201,6 @@ class SqliteCampaignStore:
             (campaign_id, campaign_id)).fetchone()
         return decode_time(row["t"])
 
-    @guard("take a lease")
-    async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
-        rows = self._db.conn.execute(
-            """INSERT INTO campaign_leases (name, owner, until) VALUES (?, ?, ?)
-               ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
-               WHERE campaign_leases.owner = excluded.owner OR campaign_leases.until <= ?
-               RETURNING owner""",
-            (name, owner, encode_time(until), encode_time(now))).fetchall()
-        return len(rows) == 1
-
-    @guard("release a lease")
-    async def release_lease(self, name: str, owner: str) -> None:
-        self._db.conn.execute("DELETE FROM campaign_leases WHERE name = ? AND owner = ?",
-                              (name, owner))
-
     @guard("resolve a campaign audience")
     async def audience_page(self, tenant_id: str, audience: Audience, after: str | None,
                             limit: int) -> AudiencePage:
@@ -251,13 +236,17 @@ class SqliteCampaignStore:
 
     @guard("mark a worker blocked")
     async def set_blocked(self, tenant_id: str, worker_id: str, at: datetime) -> None:
-        self._db.conn.execute(
-            """INSERT INTO campaign_blocks (worker_id, tenant_id, at) VALUES (?, ?, ?)
-               ON CONFLICT DO NOTHING""", (worker_id, tenant_id, encode_time(at)))
+        with self._db.transaction() as conn:
+            conn.execute("""INSERT INTO campaign_blocks (worker_id, tenant_id, at) VALUES (?, ?, ?)
+                            ON CONFLICT DO NOTHING""", (worker_id, tenant_id, encode_time(at)))
+            conn.execute("UPDATE workers SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
+                         (encode_time(at), worker_id))
 
     @guard("clear a worker's block")
     async def clear_blocked(self, tenant_id: str, worker_id: str) -> None:
-        self._db.conn.execute("DELETE FROM campaign_blocks WHERE worker_id = ?", (worker_id,))
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM campaign_blocks WHERE worker_id = ?", (worker_id,))
+            conn.execute("UPDATE workers SET blocked_at = NULL WHERE id = ?", (worker_id,))
 
     @guard("store a conversation reference")
     async def update_conversation(self, worker_id: str, conversation: dict) -> None:

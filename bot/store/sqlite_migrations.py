@@ -238,8 +238,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE INDEX idx_progress_done_worker ON progress(completed_at, worker_id, module_id, locale, status)
             WHERE status = 'done'""",
     )),
+    # One campaign sender per tenant is a job lease now (`leases`, migration 3).
+    # A blocked worker is marked on the worker row too, so a turn (which reads the worker
+    # anyway) knows to lift the block without another query.
+    Migration(9, "campaign tenant leases are job leases; blocked workers", (
+        "DROP TABLE IF EXISTS campaign_leases",
+        "ALTER TABLE workers ADD COLUMN blocked_at TEXT",
+        """UPDATE workers SET blocked_at = (SELECT at FROM campaign_blocks b
+                                            WHERE b.worker_id = workers.id)""",
+    )),
     # Rollups for the dashboard's overview, kept by triggers (bot/store/sqlite_rollups.py).
-    # Numbers 9-11 and 13 belong to other branches; 12 is this one's.
     Migration(12, "dashboard rollups", ROLLUPS),
 )
 

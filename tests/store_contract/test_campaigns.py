@@ -164,17 +164,6 @@ async def test_two_instances_racing_never_take_the_same_delivery(store: Store) -
     assert not set(a) & set(b)
 
 
-async def test_named_lease_has_one_holder_until_it_expires(store: Store) -> None:
-    assert await store.campaigns.acquire_lease("tenant:t1", "A", NOW, LATER)
-    assert not await store.campaigns.acquire_lease("tenant:t1", "B", NOW, LATER)
-    assert await store.campaigns.acquire_lease("tenant:t1", "A", NOW, LATER)  # renew
-    assert await store.campaigns.acquire_lease("tenant:t1", "B", LATER, LATER + timedelta(1))
-    await store.campaigns.release_lease("tenant:t1", "A")  # not A's any more: no effect
-    assert not await store.campaigns.acquire_lease("tenant:t1", "A", LATER, LATER)
-    await store.campaigns.release_lease("tenant:t1", "B")
-    assert await store.campaigns.acquire_lease("tenant:t1", "A", NOW, LATER)
-
-
 async def _workers(store: Store) -> None:
     await store.workers.register_worker(worker("w1", teams_locale="sv-SE", upn="Ada@Contoso.com"))
     await store.workers.register_worker(worker("w2", teams_locale="nl-NL"))
@@ -230,6 +219,22 @@ async def test_register_keeps_upn_and_time_zone(store: Store) -> None:
     await store.workers.register_worker(worker("w1", upn="a@b.c", time_zone="Europe/Oslo"))
     again = await store.workers.register_worker(worker("w1", name="Again"))
     assert (again.upn, again.time_zone, again.name) == ("a@b.c", "Europe/Oslo", "Again")
+    moved = await store.workers.register_worker(worker("w1", upn="a@new.c", time_zone="Asia/Tokyo"))
+    assert (moved.upn, moved.time_zone) == ("a@new.c", "Asia/Tokyo")  # a change replaces them
+    assert (await store.workers.get_worker("w1")).time_zone == "Asia/Tokyo"
+
+
+async def test_a_block_shows_on_the_worker_until_it_is_cleared(store: Store) -> None:
+    await _workers(store)
+    await store.campaigns.set_blocked("t1", "w4", nov(3))
+    assert (await store.workers.get_worker("w4")).blocked_at == nov(3)
+    again = await store.workers.register_worker(worker("w4", name="Again"))
+    assert again.blocked_at == nov(3)  # a new registration does not lift it
+    assert (await store.campaigns.find_workers("t1", ["w4"])).blocked == {"w4"}
+    await store.campaigns.clear_blocked("t1", "w4")
+    assert (await store.workers.get_worker("w4")).blocked_at is None
+    assert (await store.campaigns.find_workers("t1", ["w4"])).blocked == set()
+    assert (await store.workers.get_worker("w1")).blocked_at is None  # nobody else touched
 
 
 async def test_update_conversation_and_campaign_attempts(store: Store) -> None:
