@@ -1,72 +1,60 @@
-"""The adoption report from the store: directory users, their completed modules and the
-usage imports, read page by page and judged by domain/adoption.py. Also the per-worker
-questions campaign audiences ask (usage-gap:MODULE, inactive:WORKLOAD)."""
+"""The adoption report from the store: the imports kept, each set of them counted by the
+store as worker patterns and judged by domain/adoption_patterns.py. Also the per-worker
+questions campaign audiences ask (usage-gap:MODULE, inactive:WORKLOAD, department:NAME)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
-from typing import TypeVar
-
+from domain.adoption import AdoptionReport, Expectations
+from domain.adoption_patterns import (
+    ImportSet, PatternFacts, import_set, inactive_ids, report_from_patterns, usage_gap_ids)
+from domain.usage_records import latest_per_workload
 from bot.store.port import Store
-from domain.adoption import AdoptionReport, Expectations, ImportFacts, WorkerFacts, adoption_report, usage_gap
-from domain.usage_records import (
-    Completion, DirectoryEntry, UsageImport, import_facts, latest_per_workload, thresholds_of, worker_facts)
 from integrations.graph.usage_reports import WORKLOADS
 
-PAGE = 5000
-TREND_DAYS = 12  # report days in the trend (each one is a read of its rows)
-T = TypeVar("T")
+TREND_DAYS = 12  # report days in the trend (each one is a count over its rows)
 
 
-async def paged(read: Callable[[str | None, int], Awaitable[tuple[list[T], str | None]]]) -> AsyncIterator[T]:
-    cursor: str | None = None
-    while True:
-        items, cursor = await read(cursor, PAGE)
-        for item in items:
-            yield item
-        if cursor is None:
-            return
-
-
-async def adoption_inputs(store: Store, expectations: Expectations) -> tuple[list[WorkerFacts], list[ImportFacts]]:
-    entries: list[DirectoryEntry] = [e async for e in paged(store.directory.users_page)]
-    completions: list[Completion] = [c async for c in paged(store.progress.completions_page)]
+async def import_sets(store: Store, expectations: Expectations) -> list[ImportSet]:
+    """The older report days (trend only), then the latest import of each workload (judged)."""
     imports = await store.usage.list_imports()
-    facts: list[ImportFacts] = []
-    if imports:
-        latest = latest_per_workload(imports)
-        first_latest = min(i.report_date for i in latest)
-        older = sorted({i.report_date for i in imports if i.report_date < first_latest})
-        thresholds = thresholds_of(expectations)
-        for day in older[-(TREND_DAYS - 1):]:
-            chosen = [i for i in imports if i.report_date == day]
-            facts.append(import_facts(chosen, await store.usage.summaries(_keys(chosen), []), []))
-        facts.append(import_facts(latest, await store.usage.summaries(_keys(latest), thresholds), thresholds))
-    return worker_facts(entries, completions), facts
+    if not imports:
+        return []
+    latest = latest_per_workload(imports)
+    first_latest = min(i.report_date for i in latest)
+    older = sorted({i.report_date for i in imports if i.report_date < first_latest})
+    sets = [import_set([i for i in imports if i.report_date == day], expectations, judged=False)
+            for day in older[-(TREND_DAYS - 1):]]
+    return sets + [import_set(latest, expectations, judged=True)]
 
 
-def _keys(chosen: list[UsageImport]) -> list[tuple[date, str]]:
-    return [(i.report_date, i.workload) for i in chosen]
+async def prepare_adoption(store: Store, expectations: Expectations) -> None:
+    """After an import: store the latest set's summary, so the next report only counts."""
+    sets = await import_sets(store, expectations)
+    if sets:
+        await store.adoption.prepare(sets[-1].query)
 
 
 async def collect_adoption(store: Store, expectations: Expectations) -> AdoptionReport:
-    workers, imports = await adoption_inputs(store, expectations)
-    return adoption_report(workers, imports, expectations, WORKLOADS)
+    sets = await import_sets(store, expectations)
+    counted: list[tuple[ImportSet, PatternFacts]] = [
+        (imp, await store.adoption.pattern_facts(imp.query, workers=n == len(sets) - 1 and not imp.concealed))
+        for n, imp in enumerate(sets)]
+    return report_from_patterns(counted, expectations, WORKLOADS)
 
 
-def audience_usage_gap(workers: list[WorkerFacts], latest: ImportFacts | None,
-                       expectations: Expectations, module_id: str) -> list[str]:
-    """Worker ids for the campaign audience `usage-gap:MODULE`."""
-    return [w.id for w in workers if usage_gap(w, latest, expectations, module_id)]
-
-
-def audience_inactive(workers: list[WorkerFacts], latest: ImportFacts | None, workload: str) -> list[str]:
-    """Worker ids for `inactive:WORKLOAD`: no activity in the latest import's period (none
-    when names are concealed or the workload was not imported)."""
-    if latest is None or latest.concealed or workload not in latest.reported:
+async def usage_gap_audience(store: Store, expectations: Expectations, module_id: str) -> list[str]:
+    """Worker ids for `usage-gap:MODULE` (none when names are concealed or nothing imported)."""
+    sets = await import_sets(store, expectations)
+    if not sets or sets[-1].concealed:
         return []
-    active = latest.active.get(workload, frozenset())
-    return [w.id for w in workers if w.upn not in active]
+    query = sets[-1].query
+    return usage_gap_ids((await store.adoption.pattern_facts(query, workers=True)).workers, query, module_id)
 
 
+async def inactive_audience(store: Store, expectations: Expectations, workload: str) -> list[str]:
+    """Worker ids for `inactive:WORKLOAD`: no activity in the latest import's period."""
+    sets = await import_sets(store, expectations)
+    if not sets or sets[-1].concealed:
+        return []
+    query = sets[-1].query
+    return inactive_ids((await store.adoption.pattern_facts(query, workers=True)).workers, query, workload)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.adoption_service import paged
+from bot.store.adoption_facts import paged
 from bot.graph_session import graph_session
 from bot.settings import Settings
 from bot.store.port import Store

@@ -105,11 +105,14 @@ def cmd_usage_import(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> list[FileImport]:
         if args.from_csv is not None:
-            return await import_folder(store.usage, args.from_csv, progress)
-        async with graph_session(settings) as session:
-            period = None if args.date else (args.period or "D7")
-            return await import_from_graph(session.graph, session.downloads, store.usage,
-                                           period=period, day=args.date, progress=progress)
+            outcomes = await import_folder(store.usage, args.from_csv, progress)
+        else:
+            async with graph_session(settings) as session:
+                period = None if args.date else (args.period or "D7")
+                outcomes = await import_from_graph(session.graph, session.downloads, store.usage,
+                                                   period=period, day=args.date, progress=progress)
+        await _prepare_report(settings, store)
+        return outcomes
     outcomes = run_with_store("usage", settings, work)
     if isinstance(outcomes, int):
         return outcomes
@@ -125,6 +128,18 @@ def cmd_usage_import(args: argparse.Namespace) -> int:
         print("coach usage: no usage report was found", file=sys.stderr)
         return 1
     return 0
+
+
+async def _prepare_report(settings: Settings, store: Store) -> None:
+    """Store the summary the adoption report reads, so the next report only counts (with bad
+    expectations the report says why; the import itself stands)."""
+    from bot.adoption_cli import expectations_or_none
+    from bot.adoption_service import prepare_adoption
+    from bot.report_cli import english_content
+
+    expectations, _ = expectations_or_none(settings, english_content().module_ids())
+    if expectations is not None:
+        await prepare_adoption(store, expectations)
 
 
 # --- install -------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from domain.adoption import ImportFacts, WorkerFacts, adoption_report, override, parse_expectations, usage_gap
+from domain.adoption import ImportFacts, WorkerFacts, override, parse_expectations
+from domain.adoption_patterns import (
+    adoption_report, inactive_ids, query_for, summaries_of, usage_gap_ids, worker_patterns)
+from domain.usage_records import thresholds_of
 from integrations.graph.usage_reports import REPORTS, WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,9 +84,14 @@ def test_adoption_report_matches_hand_computed_figures() -> None:
     assert ("teams", "Worker 4") not in report.untrained_not_using["HR"]
     assert (date(2026, 11, 1), "teams", 0.0, 50.0) in report.trend
 
-    assert usage_gap(workers[1], latest, expectations, "teams") is True
-    assert usage_gap(workers[0], latest, expectations, "teams") is False
-    assert usage_gap(workers[2], latest, expectations, "teams") is False  # too recent
+    query = query_for(expectations, [(latest.report_date, "teams"), (latest.report_date, "email")],
+                      thresholds_of(expectations))
+    patterns = worker_patterns(workers, summaries_of(latest, query), query)
+    # w1 meets Teams; w3 completed it too recently to judge; w4, w5 never completed it
+    assert usage_gap_ids(patterns, query, "teams") == ["w2"]
+    assert usage_gap_ids(patterns, query, "outlook") == ["w1"]  # no meeting created
+    assert inactive_ids(patterns, query, "email") == ["w3", "w4", "w5", "w2"]  # HR first, then Sales
+    assert inactive_ids(patterns, query, "apps") == []  # not imported: nobody is judged
 
 
 def test_concealed_names_give_tenant_figures_only() -> None:

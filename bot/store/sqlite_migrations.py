@@ -237,6 +237,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE INDEX idx_progress_done_worker ON progress(completed_at, worker_id, module_id, locale, status)
             WHERE status = 'done'""",
     )),
+    # The adoption report's per-upn usage summaries, built once per set of imports and
+    # thresholds (bot/store/sqlite_adoption.py) and forgotten when the usage rows change.
+    Migration(13, "stored usage summaries", (
+        """CREATE TABLE usage_summary_sets (
+            id INTEGER PRIMARY KEY,
+            set_key TEXT NOT NULL UNIQUE,
+            built_at TEXT NOT NULL)""",
+        """CREATE TABLE usage_summary (
+            set_id INTEGER NOT NULL,
+            upn TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            met INTEGER NOT NULL,
+            PRIMARY KEY (set_id, upn)) WITHOUT ROWID""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
