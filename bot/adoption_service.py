@@ -4,10 +4,14 @@ questions campaign audiences ask (usage-gap:MODULE, inactive:WORKLOAD, departmen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from domain.adoption import AdoptionReport, Expectations
+from domain.audience import Audience, AudienceKind
 from domain.adoption_patterns import (
     ImportSet, PatternFacts, import_set, inactive_ids, report_from_patterns, usage_gap_ids)
 from domain.usage_records import latest_per_workload
+from bot.store.adoption_facts import paged
 from bot.store.port import Store
 from integrations.graph.usage_reports import WORKLOADS
 
@@ -58,3 +62,44 @@ async def inactive_audience(store: Store, expectations: Expectations, workload: 
         return []
     query = sets[-1].query
     return inactive_ids((await store.adoption.pattern_facts(query, workers=True)).workers, query, workload)
+
+
+async def department_audience(store: Store, department: str) -> list[str]:
+    """Worker ids for `department:NAME`: enabled directory users of it (any case)."""
+    wanted = department.strip().casefold()
+    return [e.id async for e in paged(store.directory.users_page)
+            if e.enabled and not e.removed and e.department.strip().casefold() == wanted]
+
+
+def audience_problem(audience: Audience, expectations: Expectations | None) -> str | None:
+    """Why a directory audience cannot be resolved (a module without an expectation, a workload
+    the import does not know), or None."""
+    if audience.kind is AudienceKind.USAGE_GAP:
+        if expectations is None:
+            return "the expectations (content/expectations.yaml, ORG_EXPECTATIONS) do not load"
+        if audience.value not in expectations.by_module:
+            return (f"module {audience.value!r} has no expectation: use one of "
+                    f"{', '.join(expectations.by_module)}")
+    if audience.kind is AudienceKind.INACTIVE and audience.value not in WORKLOADS:
+        return f"unknown workload {audience.value!r}: use one of {', '.join(WORKLOADS)}"
+    return None
+
+
+async def directory_audience(store: Store, audience: Audience, expectations: Expectations | None) -> list[str]:
+    """Worker ids for department:, usage-gap: and inactive: (empty when it cannot be judged)."""
+    if audience.kind is AudienceKind.DEPARTMENT:
+        return await department_audience(store, audience.value)
+    if audience_problem(audience, expectations) is not None or expectations is None:
+        return []
+    if audience.kind is AudienceKind.USAGE_GAP:
+        return await usage_gap_audience(store, expectations, audience.value)
+    return await inactive_audience(store, expectations, audience.value)
+
+
+def configured_expectations(org_file: Path | None) -> Expectations | None:
+    """The shipped expectations with the organisation's override, for the English modules."""
+    from bot.content import CONTENT_DIR, DEFAULT_LOCALE, load_locale
+    from bot.expectations import load_expectations
+
+    tree, _ = load_locale(CONTENT_DIR, DEFAULT_LOCALE)
+    return load_expectations(CONTENT_DIR, list(tree.modules), org_file)[0]
