@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .adoption import (
     AdoptionReport, Expectations, ImportFacts, ModuleAdoption, Threshold, WorkerFacts, WorkloadShare)
-from .usage_records import UsageImport, UsageSummary, thresholds_of
+from .usage_records import UsageImport, UsageRecord, UsageSummary, latest_per_workload, summarise, thresholds_of
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,19 @@ class Pattern(NamedTuple):
 
 
 class WorkerPattern(NamedTuple):
+    """One worker: id, name, then their Pattern's fields (flat: 50,000 of them are read)."""
+
     id: str
     name: str
-    pattern: Pattern
+    department: str
+    done: int
+    judged: int
+    active: int
+    meets: int
+
+    @property
+    def pattern(self) -> Pattern:
+        return Pattern._make(self[2:])
 
 
 class PatternFacts(NamedTuple):
@@ -87,8 +97,8 @@ def worker_patterns(workers: Iterable[WorkerFacts], summaries: Mapping[str, Usag
         judged = module_bits(query.modules, (m for m, day in worker.completed.items()
                                              if day <= query.judged_through))
         summary = summaries.get(worker.upn, nobody)
-        found.append(WorkerPattern(worker.id, worker.name, Pattern(
-            worker.department, done, judged, summary.active, modules_met(summary.met, query))))
+        found.append(WorkerPattern(worker.id, worker.name, worker.department, done, judged,
+                                   summary.active, modules_met(summary.met, query)))
     return found
 
 
@@ -110,7 +120,7 @@ def tenant_active(summaries: Iterable[UsageSummary], query: PatternQuery) -> dic
 
 
 def count_patterns(patterns: Iterable[WorkerPattern]) -> list[tuple[Pattern, int]]:
-    return sorted(Counter(p.pattern for p in patterns).items())
+    return sorted((Pattern._make(key), n) for key, n in Counter(p[2:] for p in patterns).items())
 
 
 def _trains(expectations: Expectations, query: PatternQuery) -> dict[str, int]:
@@ -160,15 +170,18 @@ def tally_modules(counts: Iterable[tuple[Pattern, int]], query: PatternQuery,
 def name_lists(workers: Iterable[WorkerPattern], query: PatternQuery, report: AdoptionReport) -> None:
     """Fill "trained but not using it" (judged, not met) and "not trained and not using it"
     (never completed, not met) in the workers' (department, name, id) order."""
-    entries_of: dict[Pattern, list[tuple[list[tuple[str, str]], str]]] = {}  # pattern -> (list, module)
-    for _, name, p in workers:
-        entries = entries_of.get(p)
+    entries_of: dict[tuple, list[tuple[list[tuple[str, str]], str]]] = {}  # pattern -> (list, module)
+    for worker in workers:
+        key = worker[2:]
+        entries = entries_of.get(key)
         if entries is None:
-            entries = entries_of[p] = [
-                ((report.trained_not_using if p.judged >> k & 1 else report.untrained_not_using)
-                 .setdefault(p.department, []), m)
+            department, done, judged, _, meets = key
+            entries = entries_of[key] = [
+                ((report.trained_not_using if judged >> k & 1 else report.untrained_not_using)
+                 .setdefault(department, []), m)
                 for k, m in enumerate(query.modules)
-                if not p.meets >> k & 1 and (p.judged >> k & 1 or not p.done >> k & 1)]
+                if not meets >> k & 1 and (judged >> k & 1 or not done >> k & 1)]
+        name = worker.name
         for names, module_id in entries:
             names.append((module_id, name))
 
@@ -178,7 +191,7 @@ def usage_gap_ids(workers: Iterable[WorkerPattern], query: PatternQuery, module_
     if module_id not in query.modules:
         return []
     bit = 1 << query.modules.index(module_id)
-    return [w.id for w in workers if w.pattern.judged & bit and not w.pattern.meets & bit]
+    return [w.id for w in workers if w.judged & bit and not w.meets & bit]
 
 
 def inactive_ids(workers: Iterable[WorkerPattern], query: PatternQuery, workload: str) -> list[str]:
@@ -186,7 +199,7 @@ def inactive_ids(workers: Iterable[WorkerPattern], query: PatternQuery, workload
     if workload not in query.workloads:
         return []
     bit = 1 << query.workloads.index(workload)
-    return [w.id for w in workers if not w.pattern.active & bit]
+    return [w.id for w in workers if not w.active & bit]
 
 
 # --- the report from its facts ---------------------------------------------------------
@@ -207,6 +220,19 @@ def import_set(chosen: Sequence[UsageImport], expectations: Expectations, judged
                       thresholds_of(expectations) if judged else ())
     return ImportSet(query, max(i.report_date for i in chosen), any(i.concealed for i in chosen),
                      {i.workload: i.rows for i in chosen})
+
+
+def refresher_modules(worker: WorkerFacts, records: Iterable[UsageRecord], imports: Sequence[UsageImport],
+                      expectations: Expectations) -> list[str]:
+    """The modules the worker completed (long enough ago) whose expectation their figures in
+    the latest imports (`records`: theirs) don't meet: what their menu gently suggests again."""
+    latest = latest_per_workload(imports)
+    if not latest or any(i.concealed for i in latest):
+        return []
+    query = import_set(latest, expectations, judged=True).query
+    summaries = {s.upn: s for s in summarise(records, query.chosen, query.thresholds)}
+    patterns = worker_patterns([worker], summaries, query)
+    return [m for m in query.modules if usage_gap_ids(patterns, query, m)]
 
 
 def report_from_patterns(sets: Sequence[tuple[ImportSet, PatternFacts]], expectations: Expectations,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -102,3 +102,20 @@ def test_concealed_names_give_tenant_figures_only() -> None:
     teams = next(s for s in report.workloads if s.workload == "teams")
     assert (teams.tenant_users, teams.tenant_active, teams.trained, teams.untrained) == (5, 2, 0, 0)
     assert next(m for m in report.modules if m.module_id == "teams").completed == 1
+
+
+def test_a_refresher_is_suggested_for_a_judged_module_whose_expectation_is_not_met() -> None:
+    from domain.adoption_patterns import refresher_modules
+    from domain.usage_records import UsageImport, UsageRecord
+
+    day = date(2026, 11, 28)
+    imports = [UsageImport(day, w, 30, 10, False, datetime(2026, 12, 1, tzinfo=timezone.utc)) for w in ("teams", "email")]
+    ann = worker(1, "Sales", teams=date(2026, 10, 1), outlook=date(2026, 10, 1), sharepoint_onedrive=date(2026, 11, 25))
+    rows = [UsageRecord(day, "teams", ann.upn, day, 30, {"meetings": 1}),
+            UsageRecord(day, "email", ann.upn, day, 30, {"sent": 3, "meetings_created": 0})]
+    # Teams met; Outlook: sent mail but created no meeting; SharePoint/OneDrive too recent
+    assert refresher_modules(ann, rows, imports, shipped()) == ["outlook"]
+    assert refresher_modules(ann, [], imports, shipped()) == ["teams", "outlook"]
+    concealed = [UsageImport(day, "teams", 30, 10, True, datetime(2026, 12, 1, tzinfo=timezone.utc))]
+    assert refresher_modules(ann, [], concealed, shipped()) == []
+    assert refresher_modules(ann, [], [], shipped()) == []

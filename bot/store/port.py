@@ -293,6 +293,10 @@ class UsageStore(Protocol):
         """The rows of one report day (all workloads), `limit` at a time after `cursor`."""
         ...
 
+    async def rows_of(self, upn: str, chosen: list[tuple[date, str]]) -> list[UsageRecord]:
+        """One user's rows in the chosen (report date, workload) imports (a worker's menu)."""
+        ...
+
     async def summaries(self, chosen: list[tuple[date, str]],
                         thresholds: list[Threshold]) -> list[UsageSummary]:
         """Per upn in the rows of the chosen (report date, workload) imports: in which of them

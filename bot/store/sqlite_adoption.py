@@ -100,6 +100,6 @@ class SqliteAdoptionFacts:
                         GROUP BY department, done, judged, active, meets""", params).fetchall()
                 return PatternFacts([(Pattern(*row[:5]), row[5]) for row in counts], active, [])
             rows = conn.execute(f"{people} ORDER BY department, name, id", params).fetchall()
-            found = [WorkerPattern(r[0], r[1], Pattern(*r[2:])) for r in rows]
+            found = list(map(WorkerPattern._make, rows))
             return PatternFacts(count_patterns(found), active, found)
         return await self._reader.read("count the adoption patterns", read)

@@ -153,6 +153,15 @@ class SqliteUsageStore:
         last = records[-1] if len(rows) > limit else None
         return records, f"{last.workload}\t{last.upn}" if last else None
 
+    @guard("read a user's usage rows")
+    async def rows_of(self, upn: str, chosen: list[tuple[date, str]]) -> list[UsageRecord]:
+        days = sorted({day.isoformat() for day, _ in chosen})
+        wanted = set(chosen)
+        rows = self._db.conn.execute(
+            f"SELECT * FROM usage_rows WHERE upn = ? AND report_date IN ({', '.join('?' * len(days))})",
+            [upn, *days]).fetchall() if days else []
+        return [r for r in map(_record, rows) if (r.report_date, r.workload) in wanted]
+
     @guard("summarise usage rows")
     async def summaries(self, chosen: list[tuple[date, str]],
                         thresholds: list[Threshold]) -> list[UsageSummary]:
