@@ -101,7 +101,8 @@ def report_route(name: str, build: Builder, params: frozenset[str]):
 async def me(request: web.Request) -> web.Response:
     user = request[USER_KEY]
     titles: Titles = request.app[TITLES_KEY]
-    pages = ["overview", "modules", "quizzes", "workers", "feedback"] if user.role == Role.ADMIN else ["quizzes"]
+    admin_pages = ["overview", "modules", "quizzes", "workers", "feedback", "adoption"]
+    pages = admin_pages if user.role == Role.ADMIN else ["quizzes"]
     return web.json_response({
         "name": user.name, "role": user.role.value, "pages": pages, "languages": list(LANGUAGES),
         "modules": [{"id": m, "title": titles.module(m)} for m in request.app[MODULE_IDS_KEY]]})

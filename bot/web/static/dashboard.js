@@ -211,6 +211,9 @@ const PAGES = {
   },
 };
 
+// Pages in their own modules, loaded when first shown.
+PAGES.adoption = async () => (await import(body.dataset.adoption)).adoptionPage({ api, el, t, table, section, state, show });
+
 function message(text, cls = "") {
   const content = document.getElementById("content");
   content.replaceChildren(el("p", { id: "status", role: "status", class: cls }, text));
