@@ -16,6 +16,7 @@ import datetime as dt
 import ipaddress
 import secrets
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
