@@ -9,7 +9,8 @@ from pathlib import Path
 from domain.adoption import AdoptionReport, Expectations
 from domain.audience import Audience, AudienceKind
 from domain.adoption_patterns import (
-    ImportSet, PatternFacts, import_set, inactive_ids, report_from_patterns, usage_gap_ids)
+    ImportSet, PatternFacts, PatternQuery, WorkerPattern, import_set, inactive_ids, report_from_patterns,
+    usage_gap_ids)
 from domain.usage_records import latest_per_workload
 from bot.store.adoption_facts import paged
 from bot.store.port import Store
@@ -46,22 +47,26 @@ async def collect_adoption(store: Store, expectations: Expectations) -> Adoption
     return report_from_patterns(counted, expectations, WORKLOADS)
 
 
-async def usage_gap_audience(store: Store, expectations: Expectations, module_id: str) -> list[str]:
-    """Worker ids for `usage-gap:MODULE` (none when names are concealed or nothing imported)."""
+async def _latest_workers(store: Store, expectations: Expectations) -> tuple[PatternQuery, list[WorkerPattern]] | None:
+    """The latest import set's query and every worker's pattern; None when nothing can be
+    judged (no import, or names concealed)."""
     sets = await import_sets(store, expectations)
     if not sets or sets[-1].concealed:
-        return []
+        return None
     query = sets[-1].query
-    return usage_gap_ids((await store.adoption.pattern_facts(query, workers=True)).workers, query, module_id)
+    return query, (await store.adoption.pattern_facts(query, workers=True)).workers
+
+
+async def usage_gap_audience(store: Store, expectations: Expectations, module_id: str) -> list[str]:
+    """Worker ids for `usage-gap:MODULE`."""
+    latest = await _latest_workers(store, expectations)
+    return usage_gap_ids(latest[1], latest[0], module_id) if latest else []
 
 
 async def inactive_audience(store: Store, expectations: Expectations, workload: str) -> list[str]:
     """Worker ids for `inactive:WORKLOAD`: no activity in the latest import's period."""
-    sets = await import_sets(store, expectations)
-    if not sets or sets[-1].concealed:
-        return []
-    query = sets[-1].query
-    return inactive_ids((await store.adoption.pattern_facts(query, workers=True)).workers, query, workload)
+    latest = await _latest_workers(store, expectations)
+    return inactive_ids(latest[1], latest[0], workload) if latest else []
 
 
 async def department_audience(store: Store, department: str) -> list[str]:
