@@ -133,11 +133,9 @@ def cmd_usage_import(args: argparse.Namespace) -> int:
 async def _prepare_report(settings: Settings, store: Store) -> None:
     """Store the summary the adoption report reads, so the next report only counts (with bad
     expectations the report says why; the import itself stands)."""
-    from bot.adoption_cli import expectations_or_none
-    from bot.adoption_service import prepare_adoption
-    from bot.report_cli import english_content
+    from bot.adoption_service import configured_expectations, prepare_adoption
 
-    expectations, _ = expectations_or_none(settings, english_content().module_ids())
+    expectations = configured_expectations(settings.org_expectations)
     if expectations is not None:
         await prepare_adoption(store, expectations)
 
