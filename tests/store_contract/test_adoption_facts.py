@@ -81,3 +81,13 @@ async def test_a_reimport_changes_the_figures(store: Store) -> None:
     assert figures(report)["teams"] == (3, 2, 2, 1, 4, 4)
     assert figures(report)["modules"]["teams"] == (3, 2, 2)
     assert await usage_gap_audience(store, expectations, "teams") == []
+
+
+async def test_deleting_a_worker_leaves_nothing_of_them_in_the_stored_summaries(store: Store) -> None:
+    await seed(store)
+    expectations = shipped()
+    await prepare_adoption(store, expectations)
+    await store.privacy.delete_worker_data("w4")
+    report = await collect_adoption(store, expectations)
+    assert figures(report)["teams"] == (3, 1, 1, 0, 4, 2)  # w4's rows and entry are gone; w6 still counts
+    assert all("Worker 4" not in [n for _, n in names] for names in report.untrained_not_using.values())
