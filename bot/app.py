@@ -33,7 +33,10 @@ from bot.settings import Settings
 from bot.store.factory import create_store
 from bot.store.port import Store
 from domain.digest import DigestSchedule
+from jobs.campaign_service import CampaignService
+from jobs.clock import SystemClock
 from jobs.digest import DigestJob
+from bot.web.campaigns_api import install_campaigns_api
 from bot.web.inbox_api import install_inbox_api, signed_in
 from bot.web.routes import install_dashboard
 
@@ -146,6 +149,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     install_security_headers(app, behind_https=settings.behind_https)
     app.router.add_static("/static/images/", IMAGES_DIR, show_index=False, follow_symlinks=False)
     install_dashboard(app, settings, store, catalog)
+    install_campaigns_api(app, CampaignService(store, SystemClock()))
 
     async def store_lifetime(_app: web.Application):
         await store.open()

@@ -39,6 +39,14 @@ HEADERS = {
     "category": "Category", "rating": "Rating", "count": "Count", "average_rating": "Average rating",
     "created_at": "Created (UTC)", "id": "Id", "status": "Status", "locale": "Language",
     "anonymous": "Anonymous", "text": "Text",
+    # the feedback inbox and the campaigns (bot/web/inbox_export.py, bot/web/campaigns_api.py)
+    "assignee": "Assigned to", "reply": "Reply to the worker", "updated_at": "Last change (UTC)",
+    "title": "Title", "state": "State", "starts_at": "Starts (UTC)", "sent_at": "Sent (UTC)",
+    "ends_at": "Ends (UTC)", "audience": "Audience", "sent": "Sent", "waiting": "Waiting",
+    "failed": "Failed", "skipped": "Skipped", "unreachable": "Unreachable",
+    "reminders_sent": "Reminders sent", "created_by": "Created by", "reached": "Reached",
+    "answered": "Answered", "response_rate": "Response rate", "answered_at": "Answered (UTC)",
+    "score": "Score", "missed": "Missed",
     # the adoption report (bot/adoption_tables.py)
     "workload": "Workload", "trained": "Trained", "trained_active": "Trained active",
     "trained_share": "Trained active share", "untrained": "Untrained",

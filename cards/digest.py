@@ -16,6 +16,19 @@ def dashboard_link(app_id: str) -> str:
     return f"https://teams.microsoft.com/l/entity/{app_id}/dashboard"
 
 
+def _campaigns(t: Texts, summary: DigestSummary) -> list[dict]:
+    finished = summary.campaigns_finished
+    if not finished:
+        return [text(t("digest.campaigns_none"))]
+    lines = [text(t("digest.campaigns_finished", count=t.number(len(finished))))]
+    for campaign in finished:  # titles are what a trainer typed: escaped
+        lines.append(text(t("digest.campaign", title=escaped(campaign.title),
+                            rate=t.percent(campaign.response_rate * 100),
+                            answered=t.number(campaign.answered), reached=t.number(campaign.reached)),
+                          subtle=True, spacing="Small"))
+    return lines
+
+
 def digest_card(t: Texts, summary: DigestSummary, app_id: str) -> dict:
     body = [heading(t("digest.title", week=summary.period.key)),
             text(t("digest.feedback_new", count=summary.new_feedback) if summary.new_feedback
@@ -33,6 +46,7 @@ def digest_card(t: Texts, summary: DigestSummary, app_id: str) -> dict:
         change = summary.pass_rate_change
         body.append(text(t("digest.pass_rate", this_week=t.percent(summary.pass_rate * 100),
                            change="–" if change is None else t.signed(change))))
+    body += _campaigns(t, summary)
     actions = ([{"type": "Action.OpenUrl", "title": t("digest.open"), "url": dashboard_link(app_id)}]
                if app_id else [])
     return card(body, actions)

@@ -12,15 +12,32 @@ from bot.content import Catalog
 from bot.i18n import Texts, language_for
 from bot.store.port import Store
 from cards.digest import digest_card
-from domain.digest import DigestPeriod, DigestSummary, completions, pass_rate, top_items
+from domain.campaigns import CampaignState
+from domain.digest import (DigestPeriod, DigestSummary, FinishedCampaign, completions, finished_at,
+                           pass_rate, top_items)
 from domain.jobs import JobRun, RunOutcome
 from domain.models import Worker
 from domain.reports import ReportFilter
 from domain.triage import MAX_PAGE, InboxFilter
+from jobs.campaign_service import CampaignService
+from jobs.clock import SystemClock
 
 from .turn import Turn
 
 SendCard = Callable[[Worker, dict], Awaitable[object]]
+
+
+async def campaigns_finished(store: Store, period: DigestPeriod) -> list[FinishedCampaign]:
+    """Campaigns that finished in the period (domain/digest.py: finished_at), oldest first."""
+    done = [c for c in await store.campaigns.list_campaigns(
+        None, {CampaignState.SENT, CampaignState.CLOSED}) if period.holds(finished_at(c))]
+    service = CampaignService(store, SystemClock())
+    finished = []
+    for campaign in sorted(done, key=lambda c: (finished_at(c), c.id)):
+        results = await service.results(campaign.id)
+        finished.append(FinishedCampaign(campaign.title, results.reached, results.answered,
+                                         results.response_rate))
+    return finished
 
 
 async def collect(store: Store, period: DigestPeriod) -> DigestSummary:
@@ -43,7 +60,8 @@ async def collect(store: Store, period: DigestPeriod) -> DigestSummary:
         completions=completions(await store.reports.usage_report(window(period))),
         completions_before=completions(await store.reports.usage_report(window(before))),
         pass_rate=pass_rate(await store.reports.quiz_report(window(period))),
-        pass_rate_before=pass_rate(await store.reports.quiz_report(window(before))))
+        pass_rate_before=pass_rate(await store.reports.quiz_report(window(before))),
+        campaigns_finished=await campaigns_finished(store, period))
 
 
 def record_name(period: DigestPeriod, admin_id: str) -> str:

@@ -5,10 +5,11 @@ the seven days before it, compared with the seven days before those."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .campaigns import Campaign, CampaignState
 from .models import Feedback
 from .reports import QuizReport, UsageReport, iso_week
 
@@ -62,9 +63,28 @@ class DigestPeriod:
     def before(self) -> DigestPeriod:
         return DigestPeriod.ending(self.start)
 
+    def holds(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start <= moment < self.end
+
     def days(self) -> tuple[date, date]:
         """The whole UTC days of the period, for the day-based reports (first, last)."""
         return self.start.date(), (self.end - timedelta(microseconds=1)).date()
+
+
+@dataclass(frozen=True)
+class FinishedCampaign:
+    title: str  # as the trainer typed it
+    reached: int
+    answered: int
+    response_rate: float  # answered / reached, 0..1
+
+
+def finished_at(campaign: Campaign) -> datetime | None:
+    """When a campaign finished: every first message went out (sent), or, for one closed
+    before that, when it closed. Each campaign finishes once, so it is in one digest only."""
+    if campaign.sent_at is not None:
+        return campaign.sent_at
+    return campaign.finished_at if campaign.state is CampaignState.CLOSED else None
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,7 @@ class DigestSummary:
     completions_before: int
     pass_rate: float | None  # 0..1; None when no quiz was submitted
     pass_rate_before: float | None
+    campaigns_finished: list[FinishedCampaign] = field(default_factory=list)
 
     @property
     def pass_rate_change(self) -> float | None:

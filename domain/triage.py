@@ -171,6 +171,7 @@ class InboxFilter:
     category: FeedbackCategory | None = None
     module_id: str | None = None
     rating: int | None = None
+    locale: str | None = None  # the language the worker wrote in (en, sv, nl)
     since: datetime | None = None  # created_at >= since
     until: datetime | None = None  # created_at < until
 
@@ -180,6 +181,7 @@ class InboxFilter:
                 and (self.category is None or f.category == self.category)
                 and (self.module_id is None or f.module_id == self.module_id)
                 and (self.rating is None or f.rating == self.rating)
+                and (self.locale is None or f.locale == self.locale)
                 and (self.since is None or f.created_at >= self.since)
                 and (self.until is None or f.created_at < self.until))
 

@@ -1,4 +1,4 @@
-"""GET /api/admin/adoption with Teams SSO tokens signed by local keys (as test_dashboard_api):
+"""GET /api/admin/adoption with Teams SSO tokens signed by local keys (tests/sso_tokens.py):
 admins only, the hand-counted figures of store_contract/test_adoption_facts.py, CSV, the
 department filter, bad parameters, and concealed names explained."""
 
@@ -13,14 +13,11 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.settings import Settings
 from bot.store.memory import MemoryStore
-from bot.web.sso import entra_issuer
 from domain.usage_records import DirectoryEntry, UsageImport
-from jwks_fixture import CLIENT_ID, JwksServer, public_jwk, rsa_key
+from sso_tokens import CALLERS, entra_jwks, sso_settings
 from store_contract.dataset import usage_row
 from store_contract.test_adoption_facts import DAY, seed
-from test_dashboard_api import CALLERS, HOST, KID, TENANT, bearer, sso_token
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 ADMIN = CALLERS["admin"]
@@ -28,15 +25,14 @@ ADMIN = CALLERS["admin"]
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def jwks():
-    server = await JwksServer(keys=[public_jwk(rsa_key("entra"), KID)], issuer=entra_issuer(TENANT)).start()
+    server = await entra_jwks().start()
     yield server
     await server.close()
 
 
 async def started(jwks, store: MemoryStore) -> TestClient:
-    settings = Settings(client_id=CLIENT_ID, client_secret="not-used", tenant_id=TENANT, public_host=HOST,
-                        entra_openid_metadata=jwks.metadata_url, store="memory")
-    client = TestClient(TestServer(create_app(settings, store=store, jobs=False), host="127.0.0.1"))
+    app = create_app(sso_settings(jwks, store="memory"), store=store, jobs=False)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     return client
 
@@ -51,8 +47,8 @@ async def client(jwks):
     await client.close()
 
 
-@pytest.mark.parametrize("caller, status", [("admin", 200), ("admin-by-id", 403), ("trainer", 403),
-                                            ("worker", 403), ("forged", 401), ("none", 401)])
+@pytest.mark.parametrize("caller, status", [("admin", 200), ("trainer", 403), ("worker", 403),
+                                            ("forged", 401), ("none", 401)])
 async def test_only_admins_see_it(client: TestClient, caller: str, status: int) -> None:
     response = await client.get("/api/admin/adoption", headers=CALLERS[caller])
     assert response.status == status
@@ -106,7 +102,7 @@ async def test_concealed_names_are_explained_and_tenant_figures_kept(jwks) -> No
     await store.usage.record_import(UsageImport(DAY, "teams", 30, 1, True, datetime(2026, 12, 1, tzinfo=timezone.utc)))
     client = await started(jwks, store)
     try:
-        data = await (await client.get("/api/admin/adoption", headers=bearer(sso_token(roles=["Coach.Admin"])))).json()
+        data = await (await client.get("/api/admin/adoption", headers=ADMIN)).json()
     finally:
         await client.close()
     assert data["concealed"] is True and "Org settings" in data["notice"]

@@ -19,45 +19,27 @@ from bot.settings import Settings
 from bot.store.memory import MemoryStore
 from bot.web.sso import entra_issuer
 from dashboard_seed import EVIL_LINK, EVIL_NAME, EVIL_SCRIPT, FORMULA, seed_dashboard
-from jwks_fixture import CLIENT_ID, JwksServer, make_token, public_jwk, rsa_key
+from jwks_fixture import CLIENT_ID
+from sso_tokens import CALLERS as SIGNED_CALLERS
+from sso_tokens import bearer, entra_jwks, sso_settings, sso_token
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-HOST = "coach.example.com"
-KID = "entra-key-1"
 ADMIN_BY_ID = "oid-admin-by-setting"
 NOVEMBER = "since=2026-11-01&until=2026-11-30"
 ROUTES = ("me", "overview", "modules", "quizzes", "workers", "feedback-report")
 TRAINER_ROUTES = {"me", "quizzes"}
 
 
-def sso_token(*, key=None, kid: str = KID, **claims) -> str:
-    now = int(time.time())
-    values = {"iss": entra_issuer(TENANT), "aud": f"api://{HOST}/{CLIENT_ID}", "tid": TENANT,
-              "oid": "oid-worker", "name": "Wanda Worker", "scp": "access_as_user", "nbf": now - 60,
-              "exp": now + 3600, "serviceurl": None}
-    values.update(claims)
-    return make_token(key=key or rsa_key("entra"), kid=kid, **values)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 CALLERS = {
-    "admin": bearer(sso_token(oid="oid-admin", roles=["Coach.Admin"])),
+    **SIGNED_CALLERS,
     "admin-by-id": bearer(sso_token(oid=ADMIN_BY_ID)),
-    "trainer": bearer(sso_token(oid="oid-trainer", roles=["Coach.Trainer"])),
-    "worker": bearer(sso_token()),
-    "forged": bearer(sso_token(key=rsa_key("attacker"), roles=["Coach.Admin"])),
-    "none": {},
 }
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def jwks():
-    server = await JwksServer(keys=[public_jwk(rsa_key("entra"), KID)], issuer=entra_issuer(TENANT)).start()
+    server = await entra_jwks().start()
     yield server
     await server.close()
 
@@ -66,8 +48,7 @@ async def jwks():
 async def client(jwks):
     store = MemoryStore()
     await seed_dashboard(store)
-    settings = Settings(client_id=CLIENT_ID, client_secret="not-used", tenant_id=TENANT, public_host=HOST,
-                        entra_openid_metadata=jwks.metadata_url, admin_ids=[ADMIN_BY_ID], store="memory")
+    settings = sso_settings(jwks, admin_ids=[ADMIN_BY_ID], store="memory")
     client = TestClient(TestServer(create_app(settings, store=store, jobs=False), host="127.0.0.1"))
     await client.start_server()
     yield client
@@ -113,9 +94,9 @@ async def test_the_client_id_alone_is_an_accepted_audience(client: TestClient) -
     assert (await response.json())["role"] == "admin"
 
 
-async def test_a_trainer_is_offered_the_quiz_page_only(client: TestClient) -> None:
+async def test_a_trainer_is_offered_the_quiz_and_campaign_pages_only(client: TestClient) -> None:
     me = await (await client.get("/api/admin/me", headers=CALLERS["trainer"])).json()
-    assert me["pages"] == ["quizzes"] and me["role"] == "trainer"
+    assert me["pages"] == ["quizzes", "campaigns"] and me["role"] == "trainer"
 
 
 async def test_overview_figures_come_from_the_store(client: TestClient) -> None:
@@ -182,10 +163,18 @@ async def test_csv_holds_every_row_and_defuses_formulas(client: TestClient) -> N
     header, *rows = csv_sections(raw)["Workers"]
     names = [row[header.index("Name")] for row in rows]
     assert len(rows) == 5 and "'" + FORMULA in names and EVIL_NAME in names
-    feedback = csv_sections(await (await client.get("/api/admin/feedback-report?format=csv",
+    feedback = csv_sections(await (await client.get("/api/admin/feedback?format=csv&limit=1",
                                                     headers=CALLERS["admin"])).read())
-    head, *items = feedback["Feedback, newest first"]
+    head, *items = feedback["Feedback inbox, newest first"]
+    assert len(items) == 3  # every item, not the page of one the call asked for
     assert {EVIL_LINK, EVIL_SCRIPT} <= {row[head.index("Text")] for row in items}
+
+
+async def test_the_feedback_summary_counts_and_averages_and_lists_no_items(client: TestClient) -> None:
+    tables = (await (await client.get(f"/api/admin/feedback-report?{NOVEMBER}",
+                                      headers=CALLERS["admin"])).json())["tables"]
+    assert set(tables) == {"by_category", "by_rating", "by_module"}
+    assert sorted((r["rating"], r["count"]) for r in tables["by_rating"]) == [(1, 1), (2, 1), (5, 1)]
 
 
 @pytest.mark.parametrize("query, fragment", [

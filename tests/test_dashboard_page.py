@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.settings import Settings
-from bot.web.assets import PREFIX, VENDOR_FILES, VENDOR_FOLDERS, Assets
+from bot.web.assets import PREFIX, STATIC, VENDOR_FILES, VENDOR_FOLDERS, Assets
 from bot.security_headers import TEAMS_FRAME_ANCESTORS
 
 
@@ -98,3 +98,22 @@ async def test_the_page_strings_follow_the_teams_locale(client: TestClient) -> N
     assert swedish["language"] == "sv" and swedish["strings"]["dashboard.tab.workers"] == "Medarbetare"
     fallback = await (await client.get("/dashboard/strings?lang=de-DE")).json()
     assert fallback["language"] == "en" and fallback["headers"]["name"] == "Name"
+
+
+async def test_the_page_scripts_never_parse_text_as_html() -> None:
+    """What workers and trainers typed reaches the page as text nodes (el() in dashboard.js)."""
+    for script in sorted((STATIC).glob("*.js")):
+        source = script.read_text(encoding="utf-8")
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", source), script.name
+
+
+async def test_every_string_a_page_script_names_is_served(client: TestClient) -> None:
+    served = (await (await client.get("/dashboard/strings?lang=nl-NL")).json())["strings"]
+    named = {key for script in sorted(STATIC.glob("*.js"))
+             for key in re.findall(r"""\bt\(["']([\w.]+)["']""", script.read_text(encoding="utf-8"))}
+    assert named and named - set(served) == set()
+    assert served["dashboard.inbox.conflict"].startswith("Iemand anders")  # in Dutch
+    for state in ("draft", "scheduled", "sending", "sent", "closed", "cancelled"):
+        assert f"dashboard.campaigns.state.{state}" in served
+    for category in ("content", "policy", "device", "app", "other", "question"):
+        assert f"feedback.category.{category}" in served

@@ -140,3 +140,42 @@ async def test_no_quizzes_and_no_feedback_say_so(catalog):
     texts = card_texts(digest_card(Texts(catalog, "sv"), await collect(store, period), ""))
     assert "Ingen ny feedback den här veckan." in texts
     assert "Inga quiz lämnades in den här veckan." in texts
+
+
+async def test_campaigns_finished_this_week_with_their_response_rate(tmp_path, catalog):
+    from campaign_seed import seed_campaigns
+    from domain.campaigns import CampaignState
+    from store_contract.campaign_data import campaign
+    from store_contract.dataset import nov
+
+    store = SqliteStore(tmp_path / "coach.db")
+    await store.open()
+    await seed_campaigns(store)  # c-sent: sent on Nov 3, reached 2, answered 1
+    sent = await store.campaigns.get_campaign("c-sent")
+    await store.campaigns.save_campaign(sent.model_copy(update={"sent_at": nov(25)}), sent.version)
+    for campaign_id, title, fields in (
+            ("c-closed", "Closed *early*", dict(state=CampaignState.CLOSED, finished_at=nov(26))),
+            ("c-last-week", "Last week", dict(state=CampaignState.SENT, sent_at=nov(20))),
+            ("c-cancelled", "Cancelled", dict(state=CampaignState.CANCELLED, finished_at=nov(26)))):
+        await store.campaigns.create_campaign(campaign(campaign_id, title=title, **fields))
+    period = DigestSchedule.parse("MON 08:00", "Europe/Stockholm").latest(MONDAY_8_STOCKHOLM)
+    summary = await collect(store, period)
+    assert [(c.title, c.reached, c.answered, c.response_rate) for c in summary.campaigns_finished] == [
+        ("MFA <b>check</b> [now](https://evil.example)", 2, 1, 0.5), ("Closed *early*", 0, 0, 0.0)]
+    en = card_texts(digest_card(Texts(catalog, "en"), summary, ""))
+    assert "Campaigns finished this week: 2" in en
+    assert r"MFA \<b\>check\</b\> \[now\]\(https://evil.example\): 50% answered (1 of 2 reached)" in en
+    assert r"Closed \*early\*: 0% answered (0 of 0 reached)" in en
+    sv = card_texts(digest_card(Texts(catalog, "sv"), summary, ""))
+    assert any(line.endswith(": 50\xa0% svarade (1 av 2 som nåddes)") for line in sv), sv
+    nl = card_texts(digest_card(Texts(catalog, "nl"), summary, ""))
+    assert "Campagnes afgerond deze week: 2" in nl
+    await store.close()
+
+
+async def test_no_campaign_finished_says_so(catalog):
+    from bot.store.memory import MemoryStore
+
+    period = DigestSchedule.parse("MON 08:00", "UTC").latest(MONDAY_8_STOCKHOLM)
+    texts = card_texts(digest_card(Texts(catalog, "nl"), await collect(MemoryStore(), period), ""))
+    assert "Deze week is er geen campagne afgerond." in texts

@@ -1,75 +1,79 @@
-"""The feedback inbox API over real HTTP on a SQLite file: every route for every caller, the
-triage rules, two admins on one item, and a reply that reaches the worker's 1:1 chat through
-the SDK's proactive API (the connector stub records it)."""
+"""The feedback inbox API over real HTTP on a SQLite file, signed in the way the dashboard is:
+Teams SSO tokens signed with locally generated keys (tests/sso_tokens.py), and the worker's
+messages carrying Bot Framework tokens from another local key set. Every route for every
+caller, the triage rules, two admins on one item, CSV, and a reply that reaches the worker's
+1:1 chat through the SDK's proactive API (the connector stub records it)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timezone
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import STORE_KEY, create_app
 from bot.settings import Settings
-from bot.web.inbox_api import IDENTIFY_KEY, Caller, CallerRefused
 from card_reading import card_texts
 from conftest import activity
 from domain.models import Feedback, FeedbackCategory
+from edge_support import LocalTokenConnections, reuse_catalog  # noqa: F401 (fixture)
+from jwks_fixture import JwksServer, make_token, public_jwk, rsa_key
+from sso_tokens import CALLERS, bearer, entra_jwks, sso_settings, sso_token
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
-TOKENS = {"admin-token": Caller("admin-1", "Ada Admin", True),
-          "admin2-token": Caller("admin-2", "Bo Admin", True),
-          "trainer-token": Caller("trainer-1", "Tia Trainer", False),
-          "worker-token": Caller("worker-9", "Will Worker", False)}
+BOT_KID = "teams-key"
+TOKENS = {"admin-token": CALLERS["admin"],
+          "admin2-token": bearer(sso_token(oid="oid-admin-2", name="Bo Admin", roles=["Coach.Admin"])),
+          "trainer-token": CALLERS["trainer"], "worker-token": CALLERS["worker"],
+          "forged": CALLERS["forged"]}
 ROUTES = [("GET", "/api/admin/feedback", None),
+          ("GET", "/api/admin/feedback?format=csv", None),
           ("GET", "/api/admin/feedback/f-worker", None),
           ("PATCH", "/api/admin/feedback/f-worker", {"version": 0, "status": "triaged"}),
           ("POST", "/api/admin/feedback/f-worker/reply", {"version": 0, "text": "Thanks"})]
 
 
-async def by_token(request: web.Request) -> Caller:
-    """Stands in for the dashboard's SSO + roles (bot/web/roles.py on that branch)."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise CallerRefused(401, "sign in first")
-    caller = TOKENS.get(header.removeprefix("Bearer "))
-    if caller is None:
-        raise CallerRefused(401, "the token is not valid")
-    return caller
-
-
 @pytest.fixture
 async def api(tmp_path, connector):
-    app = create_app(Settings(anonymous=True, store="sqlite", sqlite_path=tmp_path / "bot.db"),
-                     jobs=False)
-    app[IDENTIFY_KEY] = by_token
+    entra = await entra_jwks().start()
+    teams = await JwksServer(keys=[public_jwk(rsa_key("teams"), BOT_KID, endorsements=["msteams"])]).start()
+    settings = sso_settings(entra, openid_metadata=[teams.metadata_url], store="sqlite",
+                            sqlite_path=tmp_path / "bot.db", admin_ids=["oid-admin-3"])
+    app = create_app(settings, connections=LocalTokenConnections(), jobs=False)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
+    client.bot_token = {"Authorization": "Bearer " + make_token(  # type: ignore[attr-defined]
+        key=rsa_key("teams"), kid=BOT_KID, serviceurl=connector.url)}
     # The worker writes to the bot once: the conversation reference is stored.
-    assert (await client.post("/api/messages", json=activity(
+    assert (await client.post("/api/messages", headers=client.bot_token, json=activity(
         connector.url, type="message", text="menu", id="hello", locale="sv-SE"))).status == 202
     connector.sent.clear()
     store = app[STORE_KEY]
     await store.feedback.add_feedback(Feedback(
-        id="f-worker", worker_id="aad-worker-1", module_id="teams", rating=2,
+        id="f-worker", worker_id="aad-worker-1", module_id="teams", rating=2, locale="sv",
         category=FeedbackCategory.APP, text="[click](https://evil.example) <script>x</script>",
         created_at=NOW))
     await store.feedback.add_feedback(Feedback(
-        id="f-anon", worker_id=None, rating=4, category=FeedbackCategory.POLICY, text="Anon",
+        id="f-anon", worker_id=None, rating=4, category=FeedbackCategory.POLICY, text="=1+2",
         created_at=NOW.replace(hour=8)))
     yield client
     await client.close()
+    await entra.close()
+    await teams.close()
 
 
 def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+    return TOKENS[token]
 
 
 @pytest.mark.parametrize("method,path,body", ROUTES)
 async def test_every_route_refuses_everyone_but_admins(api, method, path, body):
     calls = [({}, 401), (auth("forged"), 401), (auth("worker-token"), 403),
              (auth("trainer-token"), 403)]
+    # A Bot Framework token (the bot's own channel) is no dashboard sign-in either.
+    calls.append((api.bot_token, 401))
     for headers, status in calls:
         response = await api.request(method, path, json=body, headers=headers)
         assert response.status == status, (headers, await response.text())
@@ -96,9 +100,50 @@ async def test_list_filters_and_pages(api):
         assert [i["id"] for i in got["items"]] == ids, query
 
 
+async def test_list_filters_by_language_and_whole_days_like_the_other_pages(api):
+    async def ids(query: str) -> list[str]:
+        got = await (await api.get(f"/api/admin/feedback?{query}", headers=auth("admin-token"))).json()
+        return [i["id"] for i in got["items"]]
+
+    assert await ids("language=sv") == ["f-worker"]
+    assert await ids("language=en") == ["f-anon"]
+    assert await ids("since=2026-11-30&until=2026-11-30") == ["f-worker", "f-anon"]  # inclusive
+    assert await ids("until=2026-11-29") == []
+    assert await ids("since=2026-12-01") == []
+
+
+async def test_the_list_names_the_admins_an_item_can_be_assigned_to(api):
+    listed = await (await api.get("/api/admin/feedback", headers=auth("admin-token"))).json()
+    assert listed["admins"] == [{"id": "oid-admin", "name": "Ada Admin"},
+                                {"id": "oid-admin-3", "name": "oid-admin-3"}]  # ADMIN_IDS, unnamed
+    await api.get("/api/admin/feedback/f-worker", headers=auth("admin2-token"))  # Bo signs in
+    await api.get("/api/admin/feedback", headers=auth("trainer-token"))  # refused: not an admin
+    listed = await (await api.get("/api/admin/feedback", headers=auth("admin-token"))).json()
+    assert listed["admins"] == [{"id": "oid-admin", "name": "Ada Admin"},
+                                {"id": "oid-admin-2", "name": "Bo Admin"},
+                                {"id": "oid-admin-3", "name": "oid-admin-3"}]
+
+
+async def test_csv_holds_every_matching_item_formula_safe(api):
+    response = await api.get("/api/admin/feedback?format=csv&limit=1", headers=auth("admin-token"))
+    assert response.status == 200 and response.content_type == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="coach-feedback-')
+    raw = await response.read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    title, header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))[:4]
+    assert title == ["Feedback inbox, newest first"]
+    texts = {row[header.index("Id")]: row[header.index("Text")] for row in rows}
+    assert texts == {"f-worker": "[click](https://evil.example) <script>x</script>",
+                     "f-anon": "'=1+2"}  # Excel would run =1+2 as a formula
+    only_sv = await (await api.get("/api/admin/feedback?format=csv&language=sv",
+                                   headers=auth("admin-token"))).read()
+    assert b"f-anon" not in only_sv and b"f-worker" in only_sv
+
+
 @pytest.mark.parametrize("query", ["status=open", "category=x", "rating=9", "limit=0",
                                    "limit=many", "since=yesterday", "since=2026-11-30T08:00",
-                                   "cursor=bogus"])
+                                   "cursor=bogus", "language=de", "until=2026-13-01",
+                                   "format=xml"])
 async def test_bad_list_queries_are_400(api, query):
     response = await api.get(f"/api/admin/feedback?{query}", headers=auth("admin-token"))
     assert response.status == 400
@@ -120,10 +165,10 @@ async def test_patch_records_who_changed_what(api):
     item = await response.json()
     assert (item["status"], item["assignee"], item["version"]) == ("triaged", "admin-2", 1)
     assert [(a["actor"], a["action"], a["value"]) for a in item["audit"]] == [
-        ("admin-1", "status", "triaged"), ("admin-1", "assignee", "admin-2"),
-        ("admin-1", "note", "Teams app issue")]
+        ("oid-admin", "status", "triaged"), ("oid-admin", "assignee", "admin-2"),
+        ("oid-admin", "note", "Teams app issue")]
     fetched = await (await api.get("/api/admin/feedback/f-worker", headers=auth("admin-token"))).json()
-    assert fetched["audit"] == item["audit"] and fetched["notes"][0]["author"] == "admin-1"
+    assert fetched["audit"] == item["audit"] and fetched["notes"][0]["author"] == "oid-admin"
 
 
 async def test_the_second_admin_gets_a_conflict_and_nothing_is_lost(api):
@@ -178,6 +223,7 @@ async def test_a_reply_reaches_the_worker_in_their_language_escaped(api, connect
     assert [a["action"] for a in result["item"]["audit"]] == ["reply"]
 
     [sent] = connector.sent
+    assert connector.authorizations[-1] == "Bearer outbound-test-token"  # the bot's own token
     texts = card_texts(sent["attachments"][0]["content"])
     assert catalog.ui("sv")["reply.title"] in texts  # the worker's Teams runs in Swedish
     assert r"\[click\]\(https://evil.example\) \<script\>x\</script\>" in texts
@@ -206,8 +252,8 @@ async def test_my_data_shows_the_status_and_the_reply(api, connector, catalog):
     await api.patch("/api/admin/feedback/f-worker", headers=auth("admin-token"),
                     json={"version": 1, "status": "done"})
     connector.sent.clear()
-    await api.post("/api/messages", json=activity(connector.url, type="message", text="mina data",
-                                                  id="mydata", locale="sv-SE"))
+    await api.post("/api/messages", headers=api.bot_token, json=activity(
+        connector.url, type="message", text="mina data", id="mydata", locale="sv-SE"))
     texts = " ".join(card_texts(connector.sent[0]["attachments"][0]["content"]))
     assert catalog.ui("sv")["mydata.feedback.status.done"] in texts
     assert "We fixed it" in texts

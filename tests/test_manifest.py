@@ -10,6 +10,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,10 @@ def test_the_dashboard_tab_and_its_sso_resource(package: Path) -> None:
                                        "contentUrl": f"https://{HOST}/dashboard", "scopes": ["personal"]}]
     assert manifest["webApplicationInfo"] == {"id": CLIENT_ID, "resource": f"api://{HOST}/{CLIENT_ID}"}
     assert read_json(package / "sv-se.json")["staticTabs[0].name"] == "Översikt"
+    # Teams loads the tab and asks for its SSO token only for hosts the app declares.
+    domains = manifest["validDomains"]
+    assert urlsplit(manifest["staticTabs"][0]["contentUrl"]).hostname in domains
+    assert urlsplit(manifest["webApplicationInfo"]["resource"]).hostname in domains
 
 
 def test_bot_scopes_and_commands(package: Path) -> None:

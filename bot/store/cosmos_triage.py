@@ -25,7 +25,7 @@ def triage_id(feedback: str) -> str:
 def _feedback_query(flt: InboxFilter) -> tuple[str, dict[str, object]]:
     clauses, params = ["c.type = 'feedback'"], {}
     for field, value in (("category", flt.category), ("module_id", flt.module_id),
-                         ("rating", flt.rating)):
+                         ("rating", flt.rating), ("locale", flt.locale)):
         if value is not None:
             clauses.append(f"c.{field} = @{field}")
             params[f"@{field}"] = value.value if hasattr(value, "value") else value

@@ -41,7 +41,8 @@ def _where(flt: InboxFilter, cursor: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     for column, value in (("f.status", flt.status), ("f.category", flt.category),
-                          ("f.module_id", flt.module_id), ("f.rating", flt.rating)):
+                          ("f.module_id", flt.module_id), ("f.rating", flt.rating),
+                          ("f.locale", flt.locale)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value.value if hasattr(value, "value") else value)

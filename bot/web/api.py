@@ -71,9 +71,9 @@ async def workers(store: Store, q: DashboardQuery, titles: Titles) -> list[Table
     return tables.worker_tables(await _facts(store).workers(q.flt, q.workers), _page(q))
 
 
-async def feedback(store: Store, q: DashboardQuery, titles: Titles) -> list[Table]:
-    q = _all_rows(q)
-    return tables.feedback_tables(await store.reports.feedback_report(q.flt), titles, _page(q))
+async def feedback_summary(store: Store, q: DashboardQuery, titles: Titles) -> list[Table]:
+    """Counts by category and rating, average rating per module; the items are the inbox's."""
+    return tables.feedback_summary(await store.reports.feedback_report(q.flt), titles)
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -101,8 +101,8 @@ def report_route(name: str, build: Builder, params: frozenset[str]):
 async def me(request: web.Request) -> web.Response:
     user = request[USER_KEY]
     titles: Titles = request.app[TITLES_KEY]
-    admin_pages = ["overview", "modules", "quizzes", "workers", "feedback", "adoption"]
-    pages = admin_pages if user.role == Role.ADMIN else ["quizzes"]
+    pages = (["overview", "modules", "quizzes", "workers", "feedback", "campaigns", "adoption"]
+             if user.role == Role.ADMIN else ["quizzes", "campaigns"])
     return web.json_response({
         "name": user.name, "role": user.role.value, "pages": pages, "languages": list(LANGUAGES),
         "modules": [{"id": m, "title": titles.module(m)} for m in request.app[MODULE_IDS_KEY]]})
@@ -114,7 +114,7 @@ ROUTES = (
     ("modules", modules, frozenset(), (ADMIN,)),
     ("quizzes", quizzes, PAGE_PARAMS, (ADMIN, TRAINER)),
     ("workers", workers, WORKER_PARAMS, (ADMIN,)),
-    ("feedback-report", feedback, PAGE_PARAMS, (ADMIN,)),
+    ("feedback-report", feedback_summary, frozenset(), (ADMIN,)),
 )
 
 

@@ -28,6 +28,8 @@ VENDOR_FILES = {
     "dashboard-js": STATIC / "dashboard.js",
     "dashboard-adoption": STATIC / "adoption.js",
     "dashboard-css": STATIC / "dashboard.css",
+    "dashboard-inbox": STATIC / "inbox.js",
+    "dashboard-campaigns": STATIC / "campaigns.js",
     "icon": ROOT / "manifest" / "outline.png",
 }
 VENDOR_FOLDERS = {

@@ -1,6 +1,7 @@
 """The feedback inbox API, under /api/admin/feedback (admins only):
 
-GET    /api/admin/feedback              ?status=&category=&module=&rating=&since=&until=&cursor=&limit=
+GET    /api/admin/feedback              ?status=&category=&module=&rating=&language=&since=&until=
+                                        &cursor=&limit=  (or &format=csv: every matching item)
 GET    /api/admin/feedback/{id}         the item, its notes, reply and audit trail
 PATCH  /api/admin/feedback/{id}         {"version": n, "status"?, "assignee"?, "note"?}
 POST   /api/admin/feedback/{id}/reply   {"version": n, "text": "..."}
@@ -19,15 +20,18 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from bot.auth import AuthError
 from bot.settings import Settings
-from bot.web.roles import Role, current_user
+from bot.web.api import TITLES_KEY
+from bot.web.inbox_export import admins, csv_answer, every_item
+from bot.web.roles import WEB_SETTINGS_KEY, Role, current_user
 from bot.store.port import ConcurrencyConflict, StoreUnavailable
+from domain.dashboard import LANGUAGES
 from domain.models import FeedbackCategory, FeedbackStatus, utcnow
 from domain.triage import (
     MAX_PAGE,
@@ -71,6 +75,8 @@ INBOX_KEY = web.AppKey("inbox", object)
 IDENTIFY_KEY = web.AppKey("inbox_identify", object)
 CLOCK_KEY = web.AppKey("inbox_clock", object)
 CALLER_KEY = web.RequestKey("inbox_caller", Caller)
+SIGNED_IN_KEY = web.AppKey("inbox_signed_in", dict)  # admin id -> name, as their tokens said
+MAX_SIGNED_IN = 500
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -99,6 +105,7 @@ def admins_only(handler: Handler) -> Handler:
         if not caller.is_admin:
             return _problem(403, "only admins may use the feedback inbox")
         request[CALLER_KEY] = caller
+        _remember(request.app[SIGNED_IN_KEY], caller)
         try:
             return await handler(request)
         except StoreUnavailable:
@@ -140,6 +147,13 @@ def inbox_filter(query: Any) -> InboxFilter:
         value = _one(query, name)
         if value is None:
             return None
+        if len(value) == 10:  # a day, as the dashboard's other filters take it (UTC, inclusive)
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{name} must be a date like 2026-11-30 or an ISO 8601 time") from None
+            start = datetime.combine(day, time(), timezone.utc)
+            return start + timedelta(days=1) if name == "until" else start
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -151,16 +165,21 @@ def inbox_filter(query: Any) -> InboxFilter:
     rating = _one(query, "rating")
     if rating is not None and rating not in {"1", "2", "3", "4", "5"}:
         raise ValueError("rating must be 1 to 5")
+    language = _one(query, "language")
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     return InboxFilter(status=enum(FeedbackStatus, "status"),
                        category=enum(FeedbackCategory, "category"),
                        module_id=_one(query, "module"), rating=int(rating) if rating else None,
-                       since=moment("since"), until=moment("until"))
+                       locale=language, since=moment("since"), until=moment("until"))
 
 
 @admins_only
 async def list_items(request: web.Request) -> web.Response:
     try:
         flt = inbox_filter(request.query)
+        if _one(request.query, "format") not in (None, "json", "csv"):
+            raise ValueError("format must be json or csv")
         raw_limit = request.query.get("limit", "50")
         limit = int(raw_limit) if raw_limit.isdigit() else 0
         if not 1 <= limit <= MAX_PAGE:
@@ -168,12 +187,17 @@ async def list_items(request: web.Request) -> web.Response:
     except ValueError as exc:
         return _problem(400, str(exc))
     store = _flows(request).store
+    if _one(request.query, "format") == "csv":
+        return csv_answer(await every_item(store, flt), request.app[TITLES_KEY])
     try:
         page = await store.triage.list_inbox(flt, _one(request.query, "cursor"), limit)
     except ValueError:
         return _problem(400, "the cursor is not one this API gave out")
+    caller = request[CALLER_KEY]
+    signed_in = {caller.id: caller.name, **request.app[SIGNED_IN_KEY]}
     return web.json_response({"items": [item_json(i) for i in page.items],
-                              "cursor": page.cursor})
+                              "cursor": page.cursor,
+                              "admins": await admins(store, _admin_ids(request), signed_in)})
 
 
 @admins_only
@@ -278,6 +302,17 @@ def _flows(request: web.Request) -> InboxFlows:
     return request.app[INBOX_KEY]  # type: ignore[return-value]
 
 
+def _remember(signed_in: dict[str, str], caller: Caller) -> None:
+    """Names for the assignee list and the history (an audit entry holds only the id)."""
+    if caller.id in signed_in or len(signed_in) < MAX_SIGNED_IN:
+        signed_in[caller.id] = caller.name
+
+
+def _admin_ids(request: web.Request) -> list[str]:
+    settings = request.app.get(WEB_SETTINGS_KEY)
+    return list(settings.admin_ids) if settings is not None else []
+
+
 def _now(request: web.Request) -> datetime:
     return request.app[CLOCK_KEY]()  # type: ignore[operator]
 
@@ -287,6 +322,7 @@ def install_inbox_api(app: web.Application, flows: InboxFlows, identify: Identif
     app[INBOX_KEY] = flows
     app[IDENTIFY_KEY] = identify
     app[CLOCK_KEY] = clock
+    app[SIGNED_IN_KEY] = {}
     app.router.add_get("/api/admin/feedback", list_items)
     app.router.add_get("/api/admin/feedback/{id}", get_item)
     app.router.add_patch("/api/admin/feedback/{id}", patch_item)

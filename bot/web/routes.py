@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 ASSETS_KEY = web.AppKey("dashboard_assets", Assets)
 CATALOG_KEY = web.AppKey("dashboard_catalog", Catalog)
+PAGE_STRINGS = ("dashboard.", "feedback.category.")  # the inbox names categories as workers see them
 
 
 def render_page(assets: Assets, settings: Settings) -> str:
@@ -48,7 +49,7 @@ async def dashboard_strings(request: web.Request) -> web.Response:
     catalog: Catalog = request.app[CATALOG_KEY]
     language = language_for(request.query.get("lang", "")[:20])
     texts = Texts(catalog, language)
-    keys = [key for key in catalog.ui(DEFAULT_LOCALE) if key.startswith("dashboard.")]
+    keys = [key for key in catalog.ui(DEFAULT_LOCALE) if key.startswith(PAGE_STRINGS)]
     return web.json_response({"language": texts.language, "strings": {key: texts(key) for key in keys},
                               "headers": HEADERS})
 

@@ -7,6 +7,7 @@ from domain.dashboard import Counts, FirstAttempts, Page, StuckStep, WrongChoice
 from domain.dashboard import first_attempt_rates, stuck_ranking, top_wrong_choices
 from domain.reports import FeedbackReport, QuizReport, UsageReport, ratio
 from bot.report_tables import Table, Titles
+from bot.report_tables import feedback_tables as report_feedback_tables
 
 
 def overall_pass_rate(report: QuizReport) -> float:
@@ -75,14 +76,9 @@ def worker_tables(workers: Page, page: dict[str, int]) -> list[Table]:
             page_table({**page, "total": workers.total})]
 
 
-def feedback_tables(report: FeedbackReport, titles: Titles, page: dict[str, int]) -> list[Table]:
-    items = report.items[page["offset"]:page["offset"] + page["limit"]]
-    rows = [{"created_at": i.created_at, "module": titles.module(i.module_id), "category": i.category.value,
-             "rating": i.rating, "status": i.status.value, "locale": i.locale, "anonymous": i.anonymous,
-             "text": i.text, "id": i.id} for i in items]
-    return [Table("items", "Feedback, newest first", ["created_at", "module", "category", "rating", "status",
-                                                      "locale", "anonymous", "text", "id"], rows),
-            page_table({**page, "total": len(report.items)})]
+def feedback_summary(report: FeedbackReport, titles: Titles) -> list[Table]:
+    """The report's summary tables; the items themselves are on the inbox (bot/web/inbox_api.py)."""
+    return [t for t in report_feedback_tables(report, titles) if t.name != "items"]
 
 
 def page_table(page: dict[str, int]) -> Table:

@@ -6,12 +6,9 @@
 //   json: {url, query, chromium, userDataDir, artifacts, axeUrl, tabs: [{label, page}], readyOnly}
 //
 // Prints one JSON line {ok, readyMs, charts, figures, axe, tables, csp, errors} and exits 0 / 1.
-import { chromium } from 'playwright-core';
+import { TIMEOUT, axe as runAxe, runDriver } from './page_driver.mjs';
 import path from 'node:path';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const TIMEOUT = 30_000;
 const job = JSON.parse(process.argv[2]);
 const result = { ok: false, errors: [], axe: {}, tables: {}, readyMs: {} };
 
@@ -20,12 +17,7 @@ async function ready(page, name) {
 }
 
 async function axe(page) {
-  await page.addScriptTag({ url: job.axeUrl });
-  return page.evaluate(async () => {
-    const found = await window.axe.run(document, { resultTypes: ['violations'] });
-    return found.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-      target: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
+  return runAxe(page, job.axeUrl);
 }
 
 async function open(context, theme) {
@@ -39,8 +31,7 @@ async function open(context, theme) {
   return page;
 }
 
-const browser = await chromium.launch({ executablePath: job.chromium, args: FLAGS });
-try {
+await runDriver(job.chromium, result, async (browser) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   for (const theme of job.readyOnly ? ['default'] : ['default', 'dark', 'contrast']) {
     const page = await open(context, theme);
@@ -65,11 +56,4 @@ try {
     }
     await page.close();
   }
-  result.ok = true;
-} catch (error) {
-  result.error = String(error && error.stack || error);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+});

@@ -43,7 +43,7 @@ async def test_equal_times_page_by_id_without_loss(store: Store) -> None:
     assert await _all_ids(store, InboxFilter(), 2) == ["s4", "s3", "s2", "s1", "s0"]
 
 
-async def test_filters_by_status_category_module_rating_and_time(store: Store) -> None:
+async def test_filters_by_status_category_module_rating_language_and_time(store: Store) -> None:
     await load_report_dataset(store)
     item = await store.triage.get_item("f4")
     assert item is not None
@@ -56,6 +56,8 @@ async def test_filters_by_status_category_module_rating_and_time(store: Store) -
     assert await _all_ids(store, InboxFilter(category=C.CONTENT), 5) == ["f7", "f4", "f1"]
     assert await _all_ids(store, InboxFilter(module_id="teams"), 5) == ["f5", "f4"]
     assert await _all_ids(store, InboxFilter(rating=5), 5) == ["f7", "f3"]
+    assert await _all_ids(store, InboxFilter(locale="sv"), 5) == ["f5", "f2"]
+    assert await _all_ids(store, InboxFilter(locale="sv", category=C.APP), 5) == ["f2"]
     assert await _all_ids(store, InboxFilter(since=nov(12, 12), until=nov(25)), 5) == [
         "f5", "f4", "f3"]
 

@@ -1,9 +1,9 @@
 // The dashboard's Adoption page: training against real Microsoft 365 use (/api/admin/adoption).
-// dashboard.js registers it and passes its helpers; names are put on the page as text only.
+// dashboard.js registers it and passes its helpers (page(kit)); names are put on the page as text only.
 
 const RATES = new Set(["trained_share", "untrained_share", "meeting_rate"]);
 
-export async function adoptionPage({ api, el, t, table, section, state, show }) {
+export async function page({ api, el, t, table, section, csvButton, state, show }) {
   const department = state.adoptionDepartment || "";
   const data = await api("adoption", { department });
   const { tables } = data;
@@ -37,6 +37,7 @@ export async function adoptionPage({ api, el, t, table, section, state, show }) 
     const panel = section(t(`dashboard.adoption.${name}`), "adoption",
       table(t(`dashboard.adoption.${name}`), tables[name], ["department", "module", "name"]),
       ...(total > tables[name].length ? [el("p", { class: "note" }, t("dashboard.adoption.shown", { shown: tables[name].length, total }))] : []));
+    panel.querySelector(".head fluent-button").replaceWith(csvButton("adoption", { department }));  // the list chosen
     parts.push(panel);
   }
   return parts;

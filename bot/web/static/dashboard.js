@@ -6,8 +6,8 @@ const body = document.body;
 const state = { token: null, strings: {}, headers: {}, locale: "en", me: null, page: "overview",
   filters: {}, paging: {}, charts: [] };
 
-const PERCENT = new Set(["completion_rate", "pass_rate", "first_attempt_pass_rate"]);
-const WHEN = new Set(["created_at", "last_active"]);
+const PERCENT = new Set(["completion_rate", "pass_rate", "first_attempt_pass_rate", "response_rate"]);
+const WHEN = new Set(["created_at", "last_active", "starts_at", "ends_at", "sent_at", "answered_at"]);
 const TEXT = new Set(["text", "name", "question", "wrong_option", "step_title"]);
 const HIDDEN = new Set(["module_id", "worker_id", "question_id", "id"]);
 const FILTERS = ["since", "until", "module", "language"];
@@ -204,15 +204,16 @@ const PAGES = {
     panel.querySelector(".head fluent-button").replaceWith(csvButton("workers", { search, not_trained: notTrained ? "true" : "" }));
     return [panel];
   },
-  async feedback() {
-    const { tables } = await api("feedback-report", { page: state.paging.feedback || 1 });
-    return [el("p", { class: "note" }, t("dashboard.feedback.triage_later")),
-      section(t("dashboard.tab.feedback"), "feedback", table(t("dashboard.tab.feedback"), tables.items, ["created_at", "module", "category", "rating", "status", "locale", "anonymous", "text"]), pager("feedback", tables.page[0]))];
-  },
+  feedback: () => modulePage(body.dataset.inbox),  // bot/web/static/inbox.js
+  campaigns: () => modulePage(body.dataset.campaigns),  // bot/web/static/campaigns.js
+  adoption: () => modulePage(body.dataset.adoption),  // bot/web/static/adoption.js
 };
 
-// Pages in their own modules, loaded when first shown.
-PAGES.adoption = async () => (await import(body.dataset.adoption)).adoptionPage({ api, el, t, table, section, state, show });
+// Pages in modules of their own get these helpers; each exports page(kit) -> the page's nodes.
+async function modulePage(url) {
+  const kit = { t, el, api, format, table, section, csvButton, pager, state, show };
+  return (await import(url)).page(kit);
+}
 
 function message(text, cls = "") {
   const content = document.getElementById("content");
