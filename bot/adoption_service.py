@@ -1,72 +1,110 @@
-"""The adoption report from the store: directory users, their completed modules and the
-usage imports, read page by page and judged by domain/adoption.py. Also the per-worker
-questions campaign audiences ask (usage-gap:MODULE, inactive:WORKLOAD)."""
+"""The adoption report from the store: the imports kept, each set of them counted by the
+store as worker patterns and judged by domain/adoption_patterns.py. Also the per-worker
+questions campaign audiences ask (usage-gap:MODULE, inactive:WORKLOAD, department:NAME)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
-from typing import TypeVar
+from pathlib import Path
 
+from domain.adoption import AdoptionReport, Expectations
+from domain.audience import Audience, AudienceKind
+from domain.adoption_patterns import (
+    ImportSet, PatternFacts, PatternQuery, WorkerPattern, import_set, inactive_ids, report_from_patterns,
+    usage_gap_ids)
+from domain.usage_records import latest_per_workload
+from bot.store.adoption_facts import paged
 from bot.store.port import Store
-from domain.adoption import AdoptionReport, Expectations, ImportFacts, WorkerFacts, adoption_report, usage_gap
-from domain.usage_records import (
-    Completion, DirectoryEntry, UsageImport, import_facts, latest_per_workload, thresholds_of, worker_facts)
 from integrations.graph.usage_reports import WORKLOADS
 
-PAGE = 5000
-TREND_DAYS = 12  # report days in the trend (each one is a read of its rows)
-T = TypeVar("T")
+TREND_DAYS = 12  # report days in the trend (each one is a count over its rows)
 
 
-async def paged(read: Callable[[str | None, int], Awaitable[tuple[list[T], str | None]]]) -> AsyncIterator[T]:
-    cursor: str | None = None
-    while True:
-        items, cursor = await read(cursor, PAGE)
-        for item in items:
-            yield item
-        if cursor is None:
-            return
-
-
-async def adoption_inputs(store: Store, expectations: Expectations) -> tuple[list[WorkerFacts], list[ImportFacts]]:
-    entries: list[DirectoryEntry] = [e async for e in paged(store.directory.users_page)]
-    completions: list[Completion] = [c async for c in paged(store.progress.completions_page)]
+async def import_sets(store: Store, expectations: Expectations) -> list[ImportSet]:
+    """The older report days (trend only), then the latest import of each workload (judged)."""
     imports = await store.usage.list_imports()
-    facts: list[ImportFacts] = []
-    if imports:
-        latest = latest_per_workload(imports)
-        first_latest = min(i.report_date for i in latest)
-        older = sorted({i.report_date for i in imports if i.report_date < first_latest})
-        thresholds = thresholds_of(expectations)
-        for day in older[-(TREND_DAYS - 1):]:
-            chosen = [i for i in imports if i.report_date == day]
-            facts.append(import_facts(chosen, await store.usage.summaries(_keys(chosen), []), []))
-        facts.append(import_facts(latest, await store.usage.summaries(_keys(latest), thresholds), thresholds))
-    return worker_facts(entries, completions), facts
+    if not imports:
+        return []
+    latest = latest_per_workload(imports)
+    first_latest = min(i.report_date for i in latest)
+    older = sorted({i.report_date for i in imports if i.report_date < first_latest})
+    sets = [import_set([i for i in imports if i.report_date == day], expectations, judged=False)
+            for day in older[-(TREND_DAYS - 1):]]
+    return sets + [import_set(latest, expectations, judged=True)]
 
 
-def _keys(chosen: list[UsageImport]) -> list[tuple[date, str]]:
-    return [(i.report_date, i.workload) for i in chosen]
+async def prepare_adoption(store: Store, expectations: Expectations) -> None:
+    """After an import: store the latest set's summary, so the next report only counts."""
+    sets = await import_sets(store, expectations)
+    if sets:
+        await store.adoption.prepare(sets[-1].query)
 
 
 async def collect_adoption(store: Store, expectations: Expectations) -> AdoptionReport:
-    workers, imports = await adoption_inputs(store, expectations)
-    return adoption_report(workers, imports, expectations, WORKLOADS)
+    sets = await import_sets(store, expectations)
+    counted: list[tuple[ImportSet, PatternFacts]] = [
+        (imp, await store.adoption.pattern_facts(imp.query, workers=n == len(sets) - 1 and not imp.concealed))
+        for n, imp in enumerate(sets)]
+    return report_from_patterns(counted, expectations, WORKLOADS)
 
 
-def audience_usage_gap(workers: list[WorkerFacts], latest: ImportFacts | None,
-                       expectations: Expectations, module_id: str) -> list[str]:
-    """Worker ids for the campaign audience `usage-gap:MODULE`."""
-    return [w.id for w in workers if usage_gap(w, latest, expectations, module_id)]
+async def _latest_workers(store: Store, expectations: Expectations) -> tuple[PatternQuery, list[WorkerPattern]] | None:
+    """The latest import set's query and every worker's pattern; None when nothing can be
+    judged (no import, or names concealed)."""
+    sets = await import_sets(store, expectations)
+    if not sets or sets[-1].concealed:
+        return None
+    query = sets[-1].query
+    return query, (await store.adoption.pattern_facts(query, workers=True)).workers
 
 
-def audience_inactive(workers: list[WorkerFacts], latest: ImportFacts | None, workload: str) -> list[str]:
-    """Worker ids for `inactive:WORKLOAD`: no activity in the latest import's period (none
-    when names are concealed or the workload was not imported)."""
-    if latest is None or latest.concealed or workload not in latest.reported:
+async def usage_gap_audience(store: Store, expectations: Expectations, module_id: str) -> list[str]:
+    """Worker ids for `usage-gap:MODULE`."""
+    latest = await _latest_workers(store, expectations)
+    return usage_gap_ids(latest[1], latest[0], module_id) if latest else []
+
+
+async def inactive_audience(store: Store, expectations: Expectations, workload: str) -> list[str]:
+    """Worker ids for `inactive:WORKLOAD`: no activity in the latest import's period."""
+    latest = await _latest_workers(store, expectations)
+    return inactive_ids(latest[1], latest[0], workload) if latest else []
+
+
+async def department_audience(store: Store, department: str) -> list[str]:
+    """Worker ids for `department:NAME`: enabled directory users of it (any case)."""
+    wanted = department.strip().casefold()
+    return [e.id async for e in paged(store.directory.users_page)
+            if e.enabled and not e.removed and e.department.strip().casefold() == wanted]
+
+
+def audience_problem(audience: Audience, expectations: Expectations | None) -> str | None:
+    """Why a directory audience cannot be resolved (a module without an expectation, a workload
+    the import does not know), or None."""
+    if audience.kind is AudienceKind.USAGE_GAP:
+        if expectations is None:
+            return "the expectations (content/expectations.yaml, ORG_EXPECTATIONS) do not load"
+        if audience.value not in expectations.by_module:
+            return (f"module {audience.value!r} has no expectation: use one of "
+                    f"{', '.join(expectations.by_module)}")
+    if audience.kind is AudienceKind.INACTIVE and audience.value not in WORKLOADS:
+        return f"unknown workload {audience.value!r}: use one of {', '.join(WORKLOADS)}"
+    return None
+
+
+async def directory_audience(store: Store, audience: Audience, expectations: Expectations | None) -> list[str]:
+    """Worker ids for department:, usage-gap: and inactive: (empty when it cannot be judged)."""
+    if audience.kind is AudienceKind.DEPARTMENT:
+        return await department_audience(store, audience.value)
+    if audience_problem(audience, expectations) is not None or expectations is None:
         return []
-    active = latest.active.get(workload, frozenset())
-    return [w.id for w in workers if w.upn not in active]
+    if audience.kind is AudienceKind.USAGE_GAP:
+        return await usage_gap_audience(store, expectations, audience.value)
+    return await inactive_audience(store, expectations, audience.value)
 
 
+def configured_expectations(org_file: Path | None) -> Expectations | None:
+    """The shipped expectations with the organisation's override, for the English modules."""
+    from bot.content import CONTENT_DIR, DEFAULT_LOCALE, load_locale
+    from bot.expectations import load_expectations
+
+    tree, _ = load_locale(CONTENT_DIR, DEFAULT_LOCALE)
+    return load_expectations(CONTENT_DIR, list(tree.modules), org_file)[0]

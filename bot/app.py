@@ -127,7 +127,8 @@ def create_app(settings: Settings, *, store: Store | None = None,
     sdk_fixes.apply()
     quiet_sdk_validation_log()
     try:
-        catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
+        catalog, _ = load_catalog(profile=load_profile(settings.org_profile),
+                                  expectations_file=settings.org_expectations)
     except ProfileInvalid as exc:
         raise ConfigurationError(f"ORG_PROFILE is not valid: {exc}") from None
     try:

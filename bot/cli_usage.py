@@ -76,11 +76,14 @@ def cmd_usage_import(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> list[FileImport]:
         if args.from_csv is not None:
-            return await import_folder(store.usage, args.from_csv, progress)
-        async with graph_session(settings) as session:
-            period = None if args.date else (args.period or "D7")
-            return await import_from_graph(session.graph, session.downloads, store.usage,
-                                           period=period, day=args.date, progress=progress)
+            outcomes = await import_folder(store.usage, args.from_csv, progress)
+        else:
+            async with graph_session(settings) as session:
+                period = None if args.date else (args.period or "D7")
+                outcomes = await import_from_graph(session.graph, session.downloads, store.usage,
+                                                   period=period, day=args.date, progress=progress)
+        await _prepare_report(settings, store)
+        return outcomes
     outcomes = run_with_store("usage", settings, work)
     if isinstance(outcomes, int):
         return outcomes
@@ -98,12 +101,32 @@ def cmd_usage_import(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _prepare_report(settings: Settings, store: Store) -> None:
+    """Store the summary the adoption report reads, so the next report only counts (with bad
+    expectations the report says why; the import itself stands)."""
+    from bot.adoption_service import configured_expectations, prepare_adoption
+
+    expectations = configured_expectations(settings.org_expectations)
+    if expectations is not None:
+        await prepare_adoption(store, expectations)
+
+
 # --- install -------------------------------------------------------------------------------
 
 def _audience(text: str) -> str:
     if text in ("all", "not-installed") or (text.startswith("department:") and text[11:].strip()):
         return text
     raise argparse.ArgumentTypeError(f"'{text}' is not an audience: all, department:NAME or not-installed")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds from 0 to 86400")
+    return value
 
 
 def cmd_install(args: argparse.Namespace) -> int:
@@ -117,14 +140,17 @@ def cmd_install(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> Any:
         return await install_audience(store, settings, args.audience, dry_run=args.dry_run,
-                                      per_second=args.per_second, progress=lambda line: print(line, flush=True))
+                                      per_second=args.per_second, wait=args.wait,
+                                      progress=lambda line: print(line, flush=True))
     result = run_with_store("install", settings, work)
     if isinstance(result, int):
         return result
     print(result.summary())
     for failure in result.failed:
         print(f"  could not install for {failure.upn or failure.user_id}: {failure.reason}")
-    return 1 if result.failed else 0
+    for failure in result.unreached:
+        print(f"  still not reachable: {failure.upn or failure.user_id}: {failure.reason}")
+    return 1 if result.failed or result.unreached else 0
 
 
 def add_usage_parsers(commands: Any) -> None:
@@ -158,8 +184,10 @@ def add_usage_parsers(commands: Any) -> None:
         "install", help="install the Teams app for directory users who never opened it",
         description="Install the app (TEAMS_CATALOG_APP_ID) through Graph for directory users who have "
                     "no installed worker record yet, so the bot can reach them. Paced; 409 counts as "
-                    "already installed. Lists who could not be installed and why. Run `coach directory "
-                    "sync` first. Needs TeamsAppInstallation.ReadWriteSelfForUser.All.")
+                    "already installed. Then waits for the install events (Teams sends them to the running "
+                    "bot, which stores each user's conversation) and lists who could not be installed "
+                    "or reached, and why. Run `coach directory sync` first. Needs "
+                    "TeamsAppInstallation.ReadWriteSelfForUser.All.")
     install.add_argument("--audience", type=_audience, required=True, metavar="SPEC",
                          help="all (every enabled directory user without an installed worker record) | "
                               "department:NAME (the same, one department) | not-installed (only users the "
@@ -167,4 +195,7 @@ def add_usage_parsers(commands: Any) -> None:
     install.add_argument("--dry-run", action="store_true", help="list who would get it; install nothing")
     install.add_argument("--per-second", type=float, default=5.0, metavar="N",
                          help="install requests per second (default 5)")
+    install.add_argument("--wait", type=_seconds, default=300.0, metavar="SECONDS",
+                         help="then wait this long for the install events that make each user reachable "
+                              "(the bot, `coach serve`, receives them; default 300; 0: don't wait)")
     install.set_defaults(func=cmd_install)

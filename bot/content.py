@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 if TYPE_CHECKING:
+    from domain.adoption import Expectations
     from bot.org_profile import OrgProfile
 
 LOCALES: tuple[str, ...] = ("en", "sv", "nl")
@@ -144,6 +145,9 @@ class LocaleContent:
 @dataclass
 class Catalog:
     locales: dict[str, LocaleContent]
+    # What each module should lead to in real use (content/expectations.yaml + ORG_EXPECTATIONS);
+    # None when it does not load (`coach content check` says why): no refresher suggestions then.
+    expectations: Expectations | None = None
 
     def module_ids(self) -> list[str]:
         return list(self.locales[DEFAULT_LOCALE].modules)
@@ -265,14 +269,19 @@ def load_raw_catalog(root: Path = CONTENT_DIR) -> tuple[Catalog, list[ContentErr
 
 
 def load_catalog(root: Path = CONTENT_DIR, *, strict: bool = True,
-                 profile: OrgProfile | None = None) -> tuple[Catalog, list[ContentError]]:
-    """Every locale, rendered for the organisation (`profile`; None: the ui.yaml defaults).
+                 profile: OrgProfile | None = None,
+                 expectations_file: Path | None = None) -> tuple[Catalog, list[ContentError]]:
+    """Every locale, rendered for the organisation (`profile`; None: the ui.yaml defaults),
+    with the expectations (`expectations_file`: the organisation's override).
     With strict=True any error (schema, cross-check, rendering) raises."""
     from bot.content_render import render_catalog
+    from bot.expectations import load_expectations
 
     raw, errors = load_raw_catalog(root)
     catalog, render_errors = render_catalog(raw, profile, root)
     errors += render_errors
     if strict and errors:
         raise ContentInvalid(errors)
+    if DEFAULT_LOCALE in catalog.locales:
+        catalog.expectations = load_expectations(root, catalog.module_ids(), expectations_file)[0]
     return catalog, errors

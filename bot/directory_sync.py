@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from bot.store.port import DirectoryStore
 from domain.usage_records import DirectoryEntry
@@ -27,11 +27,9 @@ class SyncResult:
 
 def merged(user: DirectoryUser, stored: DirectoryEntry | None) -> DirectoryEntry:
     """The entry after this change: fields the answer left out keep their stored values."""
-    if user.removed:
-        return DirectoryEntry(user.id, removed=True)
-    values = {name: getattr(user, name) if stored is None or name in user.present
-              else getattr(stored, name) for name in _FIELDS}
-    return DirectoryEntry(user.id, **values)
+    if user.removed or stored is None:
+        return user.entry
+    return replace(stored, removed=False, **{name: getattr(user.entry, name) for name in user.present})
 
 
 def _mode(link: str | None) -> str:

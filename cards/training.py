@@ -27,6 +27,7 @@ class ModuleState:
     status: ProgressStatus
     step_index: int = 0
     best_quiz: QuizAttempt | None = None  # the best submitted attempt (domain.quiz.best_results)
+    refresher: bool = False  # done, but their Microsoft 365 use doesn't meet its expectation yet
 
     @property
     def minutes_left(self) -> int:
@@ -81,23 +82,27 @@ def _status_line(t: Texts, state: ModuleState) -> str:
     return t("menu.status.not_started", minutes=t.minutes(state.module.minutes))
 
 
-def _button_label(t: Texts, status: ProgressStatus) -> str:
+def _button_label(t: Texts, state: ModuleState) -> str:
+    if state.refresher:
+        return t("menu.refresh")
     return {
         ProgressStatus.NOT_STARTED: t("menu.start"),
         ProgressStatus.IN_PROGRESS: t("menu.continue"),
         ProgressStatus.DONE: t("menu.review"),
-    }[status]
+    }[state.status]
 
 
 def menu_card(t: Texts, states: list[ModuleState]) -> dict:
     n = nonce()
     done = sum(1 for s in states if s.status == ProgressStatus.DONE)
     rows = []
-    main = next((s.module.id for s in states if s.status == ProgressStatus.IN_PROGRESS), None)
+    # One primary action: the module in progress, else the first refresher suggested.
+    main = next((s.module.id for s in states if s.status == ProgressStatus.IN_PROGRESS),
+                next((s.module.id for s in states if s.refresher), None))
     for state in states:
         module_id = state.module.id
         buttons = [
-            submit(_button_label(t, state.status), StartModule(module=module_id, n=n),
+            submit(_button_label(t, state), StartModule(module=module_id, n=n),
                    style="positive" if module_id == main else None),
             submit(t("menu.quiz"), StartQuiz(module=module_id, n=n)),
         ]
@@ -107,6 +112,7 @@ def menu_card(t: Texts, states: list[ModuleState]) -> dict:
                 text(f"**{state.module.title}**"),
                 text(_status_line(t, state), subtle=True, spacing="None"),
                 *([text(details, subtle=True, spacing="None", size="Small")] if details else []),
+                *([text(t("menu.refresher"), spacing="None", size="Small")] if state.refresher else []),
             ]),
             column([action_set(buttons)], width="auto"),
             separator=True, spacing="Medium",

@@ -10,6 +10,7 @@ from bot.i18n import Texts, language_for
 from cards.general import help_card, language_card
 from cards.training import ModuleState, menu_card, welcome_card
 
+from .refresher import refreshers
 from .turn import Turn
 
 
@@ -24,6 +25,7 @@ async def welcome(turn: Turn) -> None:
 async def show_menu(turn: Turn) -> None:
     progress = {p.module_id: p for p in await turn.store.progress.list_progress(turn.worker.id)}
     best = best_results(await turn.store.attempts.list_attempts(turn.worker.id))
+    refresh = set(await refreshers(turn, list(progress.values())))
     states = []
     for module in turn.modules():
         record = progress.get(module.id)
@@ -32,6 +34,7 @@ async def show_menu(turn: Turn) -> None:
             record.status if record else ProgressStatus.NOT_STARTED,
             record.step_index if record else 0,
             best.get(module.id),
+            refresher=module.id in refresh,
         ))
     turn.send(menu_card(turn.texts, states))
 

@@ -8,10 +8,9 @@ its alternatives does; an alternative is `workload.metric >= N` read from the us
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 _ALTERNATIVE = re.compile(r"^\s*([a-z]+)\.([a-z_]+)\s*>=\s*(\d+)\s*$")
@@ -152,85 +151,3 @@ class AdoptionReport:
     trained_not_using: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # dept -> (module, name)
     untrained_not_using: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     trend: list[tuple[date, str, float | None, float | None]] = field(default_factory=list)
-
-
-def _module_workloads(expectations: Expectations) -> dict[str, set[str]]:
-    by_workload: dict[str, set[str]] = defaultdict(set)
-    for module_id, expectation in expectations.by_module.items():
-        for workload in expectation.workloads:
-            by_workload[workload].add(module_id)
-    return by_workload
-
-
-def shares(workers: Iterable[WorkerFacts], imp: ImportFacts, expectations: Expectations,
-           workloads: Iterable[str]) -> list[WorkloadShare]:
-    """Per workload: how many trained (completed a module that expects it) vs untrained are active."""
-    modules_of = _module_workloads(expectations)
-    result = {w: WorkloadShare(w, tenant_users=imp.reported.get(w, 0),
-                               tenant_active=len(imp.active.get(w, ()))) for w in workloads}
-    if imp.concealed:
-        return list(result.values())  # hashed names cannot be joined to workers
-    for worker in workers:
-        for workload, share in result.items():
-            trained = any(m in worker.completed for m in modules_of.get(workload, ()))
-            active = worker.upn in imp.active.get(workload, frozenset())
-            if trained:
-                share.trained += 1
-                share.trained_active += active
-            else:
-                share.untrained += 1
-                share.untrained_active += active
-    return list(result.values())
-
-
-def adoption_report(workers: list[WorkerFacts], imports: list[ImportFacts], expectations: Expectations,
-                    workloads: Iterable[str]) -> AdoptionReport:
-    """`imports` oldest first; the latest one is judged, all of them make the trend."""
-    workloads = list(workloads)
-    latest = imports[-1] if imports else None
-    modules = {m: ModuleAdoption(m) for m in expectations.by_module}
-    report = AdoptionReport(latest.report_date if latest else None, bool(latest and latest.concealed),
-                            [], list(modules.values()))
-    for imp in imports:
-        imported = shares(workers, imp, expectations, workloads)
-        for share in imported:
-            report.trend.append((imp.report_date, share.workload, share.share(True), share.share(False)))
-        report.workloads = imported  # the latest one's stays
-    if latest is None:
-        return report
-    cutoff = latest.report_date - timedelta(days=expectations.evaluate_after_days)
-    # Imports share one usage mapping among users with the same figures: judge each once.
-    # (The mappings live in `latest` for the whole loop, so their ids stay unique.)
-    judged: dict[tuple[int, str], bool] = {}
-    nothing: Usage = {}
-    for worker in sorted(workers, key=lambda w: (w.department, w.name, w.id)):
-        usage = latest.usage.get(worker.upn, nothing)
-        for module_id, expectation in expectations.by_module.items():
-            done = worker.completed.get(module_id)
-            if done is not None:
-                modules[module_id].completed += 1
-            if latest.concealed:
-                continue  # per-worker judgement needs names in the reports
-            met = judged.get((id(usage), module_id))
-            if met is None:
-                met = judged[(id(usage), module_id)] = expectation.met_by(usage)
-            if done is not None and done <= cutoff:
-                modules[module_id].evaluated += 1
-                modules[module_id].meeting += met
-                if not met:
-                    report.trained_not_using.setdefault(worker.department, []).append((module_id, worker.name))
-            elif done is None and not met:
-                report.untrained_not_using.setdefault(worker.department, []).append((module_id, worker.name))
-    return report
-
-
-def usage_gap(worker: WorkerFacts, imp: ImportFacts | None, expectations: Expectations,
-              module_id: str) -> bool:
-    """Completed the module (long enough ago) but their use doesn't meet its expectation."""
-    expectation = expectations.by_module.get(module_id)
-    done = worker.completed.get(module_id)
-    if expectation is None or done is None or imp is None or imp.concealed:
-        return False
-    if done > imp.report_date - timedelta(days=expectations.evaluate_after_days):
-        return False
-    return not expectation.met_by(imp.usage.get(worker.upn, {}))

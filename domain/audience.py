@@ -24,6 +24,16 @@ class AudienceKind(StrEnum):
     NOT_COMPLETED = "not-completed"  # `value` = module id
     NOT_PASSED = "not-passed"  # never took, or never passed, that module's quiz
     EXPLICIT = "explicit"  # `keys`: Entra object ids and/or UPNs
+    # From the directory sync and the usage import (bot/adoption_service.py resolves them):
+    DEPARTMENT = "department"  # directory users of that department (any case)
+    USAGE_GAP = "usage-gap"  # completed module `value` but their use doesn't meet its expectation
+    INACTIVE = "inactive"  # no activity in workload `value` in the last import period
+
+
+# Resolved to worker ids from the directory, then looked up as an explicit list would be.
+DIRECTORY_KINDS = frozenset({AudienceKind.DEPARTMENT, AudienceKind.USAGE_GAP, AudienceKind.INACTIVE})
+_NEEDS_VALUE = frozenset({AudienceKind.LOCALE, AudienceKind.NOT_COMPLETED,
+                          AudienceKind.NOT_PASSED}) | DIRECTORY_KINDS
 
 
 class Audience(BaseModel):
@@ -35,8 +45,7 @@ class Audience(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Audience:
-        if self.kind in (AudienceKind.LOCALE, AudienceKind.NOT_COMPLETED,
-                         AudienceKind.NOT_PASSED) and not self.value:
+        if self.kind in _NEEDS_VALUE and not self.value:
             raise ValueError(f"audience {self.kind.value} needs a value")
         if self.kind is AudienceKind.EXPLICIT and not self.keys:
             raise ValueError("an explicit audience needs at least one id or UPN")
@@ -44,13 +53,15 @@ class Audience(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> Audience:
-        """`all`, `locale:sv`, `not-completed:MODULE`, `not-passed:MODULE`."""
+        """`all`, `locale:sv`, `not-completed:MODULE`, `not-passed:MODULE`,
+        `department:NAME`, `usage-gap:MODULE`, `inactive:WORKLOAD`."""
         kind, _, value = text.strip().partition(":")
         try:
             audience_kind = AudienceKind(kind.strip().lower())
         except ValueError:
             raise ValueError(f"unknown audience {kind!r}: use all, locale:LANG, "
-                             "not-completed:MODULE, not-passed:MODULE or a file") from None
+                             "not-completed:MODULE, not-passed:MODULE, department:NAME, "
+                             "usage-gap:MODULE, inactive:WORKLOAD or a file") from None
         if audience_kind is AudienceKind.EXPLICIT:
             raise ValueError("an explicit audience comes from a file")
         return cls(kind=audience_kind, value=value.strip())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from .adoption import Expectations, ImportFacts, Threshold, WorkerFacts
+from .adoption import Expectations, Threshold, WorkerFacts
 
 
 @dataclass(frozen=True)
@@ -104,33 +104,6 @@ def summarise(records: Iterable[UsageRecord], chosen: Sequence[tuple[date, str]]
             if threshold.workload == record.workload and threshold.met_by(usage):
                 bits[1] |= 1 << j
     return [UsageSummary(upn, active, met) for upn, (active, met) in found.items()]
-
-
-def import_facts(chosen: Sequence[UsageImport], summaries: Iterable[UsageSummary],
-                 thresholds: Sequence[Threshold]) -> ImportFacts:
-    """ImportFacts from the summaries: each user's figures as the highest threshold they
-    reach per metric (0 below all), which every threshold judges as the real figure would."""
-    usage: dict[str, Mapping[str, Mapping[str, int]]] = {}
-    active: dict[str, set[str]] = {i.workload: set() for i in chosen}
-    workloads = [i.workload for i in chosen]
-    figures_of: dict[int, dict[str, dict[str, int]]] = {}  # one shared mapping per bit pattern
-    for summary in summaries:
-        for i, workload in enumerate(workloads):
-            if summary.active >> i & 1:
-                active[workload].add(summary.upn)
-        if summary.met:
-            figures = figures_of.get(summary.met)
-            if figures is None:
-                figures = figures_of[summary.met] = {}
-                for j, t in enumerate(thresholds):
-                    if summary.met >> j & 1:
-                        metrics = figures.setdefault(t.workload, {})
-                        metrics[t.metric] = max(metrics.get(t.metric, 0), t.at_least)
-            usage[summary.upn] = figures
-    return ImportFacts(max(i.report_date for i in chosen), usage,
-                       {w: frozenset(upns) for w, upns in active.items()},
-                       concealed=any(i.concealed for i in chosen),
-                       reported={i.workload: i.rows for i in chosen})
 
 
 def thresholds_of(expectations: Expectations) -> list[Threshold]:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.audience import AudienceKind, Unreachable, unreachable_reason
+from domain.adoption import Expectations
+from domain.audience import DIRECTORY_KINDS, AudienceKind, Unreachable, unreachable_reason
 from domain.campaign_results import CampaignResults, campaign_results
 from domain.campaigns import Campaign, CampaignState, Delivery
 from domain.schedule import validate_start
+from bot.adoption_service import audience_problem, configured_expectations, directory_audience
 from bot.store.campaign_port import AudiencePage, DeliveryCounts
 from bot.store.port import ConcurrencyConflict, Store
 from jobs.clock import Clock
@@ -34,9 +36,19 @@ class CampaignStatus:
 
 
 class CampaignService:
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, expectations: Expectations | None = None):
+        """`expectations` judge usage-gap audiences (default: the shipped ones with
+        ORG_EXPECTATIONS, loaded when first needed)."""
         self.store = store
         self.clock = clock
+        self._expectations = expectations
+
+    def expectations(self) -> Expectations | None:
+        if self._expectations is None:
+            from bot.settings import Settings
+
+            self._expectations = configured_expectations(Settings().org_expectations)
+        return self._expectations
 
     async def create(self, **fields: Any) -> Campaign:
         """A draft. Fields are Campaign's (tenant_id, title, quiz, audience, schedule,
@@ -44,7 +56,11 @@ class CampaignService:
         pydantic's ValidationError for bad input."""
         fields.setdefault("id", uuid.uuid4().hex)
         fields.setdefault("created_at", self.clock.now())
-        return await self.store.campaigns.create_campaign(Campaign(**fields))
+        campaign = Campaign(**fields)
+        if campaign.audience.kind in DIRECTORY_KINDS and (
+                problem := audience_problem(campaign.audience, self.expectations())):
+            raise CampaignError(problem)
+        return await self.store.campaigns.create_campaign(campaign)
 
     async def schedule(self, campaign_id: str) -> Campaign:
         """draft -> scheduled: the sender starts it at its schedule's earliest moment."""
@@ -111,7 +127,11 @@ class CampaignService:
         unreachable: dict[str, list[str]] = {}
         audience = campaign.audience
         if audience.kind is AudienceKind.EXPLICIT:
-            pages = self._explicit_pages(campaign, unreachable)
+            pages = self._explicit_pages(campaign, audience.keys, unreachable)
+        elif audience.kind in DIRECTORY_KINDS:
+            # Directory users the bot never met are unknown workers: counted and listed, not sent.
+            keys = await directory_audience(self.store, audience, self.expectations())
+            pages = self._explicit_pages(campaign, keys, unreachable)
         else:
             pages = self._rule_pages(campaign)
         async for page in pages:
@@ -136,9 +156,8 @@ class CampaignService:
                 return
             after = page.next_after
 
-    async def _explicit_pages(self, campaign: Campaign,  # type: ignore[no-untyped-def]
+    async def _explicit_pages(self, campaign: Campaign, keys: list[str],  # type: ignore[no-untyped-def]
                               unreachable: dict[str, list[str]]):
-        keys = campaign.audience.keys
         for start in range(0, len(keys), PAGE):
             chunk = keys[start:start + PAGE]
             page: AudiencePage = await self.store.campaigns.find_workers(campaign.tenant_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.adoption_service import configured_expectations, prepare_adoption
 from bot.directory_sync import sync_directory
 from bot.graph_session import graph_session
 from bot.settings import Settings
@@ -42,6 +43,9 @@ class UsageImportJob:
         async with graph_session(self._settings) as session:
             outcomes = await import_from_graph(session.graph, session.downloads, self._store.usage,
                                                period=self._period)
+        expectations = configured_expectations(self._settings.org_expectations)
+        if expectations is not None:  # store the summary the adoption report reads, now
+            await prepare_adoption(self._store, expectations)
         concealed = " (names concealed: tenant-level figures only)" if any(o.concealed for o in outcomes) else ""
         return "imported " + ", ".join(f"{o.workload} {o.rows}" for o in outcomes) + concealed
 

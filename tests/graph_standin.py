@@ -16,6 +16,7 @@ import datetime as dt
 import ipaddress
 import secrets
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ class GraphStandIn:
     calls: list[str] = field(default_factory=list)
     token_requests: int = 0
     installs: list[tuple[str, str]] = field(default_factory=list)
+    # Called with the user id after each new install: what Teams then does (tell the bot).
+    on_install: Callable[[str], None] | None = None
     base_url: str = ""
     _tokens: set[str] = field(default_factory=set)
     _downloads: dict[str, str] = field(default_factory=dict)
@@ -166,6 +169,8 @@ class GraphStandIn:
         if user in self.installed:
             return self._error(409, "Conflict", "App is already installed.")
         self.installed.add(user)
+        if self.on_install is not None:
+            self.on_install(user)
         return web.Response(status=201)
 
 

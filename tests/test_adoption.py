@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
 
-from domain.adoption import ImportFacts, WorkerFacts, adoption_report, override, parse_expectations, usage_gap
+from domain.adoption import ImportFacts, WorkerFacts, override, parse_expectations
+from domain.adoption_patterns import (
+    adoption_report, inactive_ids, query_for, summaries_of, usage_gap_ids, worker_patterns)
+from domain.usage_records import thresholds_of
 from integrations.graph.usage_reports import REPORTS, WORKLOADS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,9 +84,14 @@ def test_adoption_report_matches_hand_computed_figures() -> None:
     assert ("teams", "Worker 4") not in report.untrained_not_using["HR"]
     assert (date(2026, 11, 1), "teams", 0.0, 50.0) in report.trend
 
-    assert usage_gap(workers[1], latest, expectations, "teams") is True
-    assert usage_gap(workers[0], latest, expectations, "teams") is False
-    assert usage_gap(workers[2], latest, expectations, "teams") is False  # too recent
+    query = query_for(expectations, [(latest.report_date, "teams"), (latest.report_date, "email")],
+                      thresholds_of(expectations))
+    patterns = worker_patterns(workers, summaries_of(latest, query), query)
+    # w1 meets Teams; w3 completed it too recently to judge; w4, w5 never completed it
+    assert usage_gap_ids(patterns, query, "teams") == ["w2"]
+    assert usage_gap_ids(patterns, query, "outlook") == ["w1"]  # no meeting created
+    assert inactive_ids(patterns, query, "email") == ["w3", "w4", "w5", "w2"]  # HR first, then Sales
+    assert inactive_ids(patterns, query, "apps") == []  # not imported: nobody is judged
 
 
 def test_concealed_names_give_tenant_figures_only() -> None:
@@ -94,3 +102,20 @@ def test_concealed_names_give_tenant_figures_only() -> None:
     teams = next(s for s in report.workloads if s.workload == "teams")
     assert (teams.tenant_users, teams.tenant_active, teams.trained, teams.untrained) == (5, 2, 0, 0)
     assert next(m for m in report.modules if m.module_id == "teams").completed == 1
+
+
+def test_a_refresher_is_suggested_for_a_judged_module_whose_expectation_is_not_met() -> None:
+    from domain.adoption_patterns import refresher_modules
+    from domain.usage_records import UsageImport, UsageRecord
+
+    day = date(2026, 11, 28)
+    imports = [UsageImport(day, w, 30, 10, False, datetime(2026, 12, 1, tzinfo=timezone.utc)) for w in ("teams", "email")]
+    ann = worker(1, "Sales", teams=date(2026, 10, 1), outlook=date(2026, 10, 1), sharepoint_onedrive=date(2026, 11, 25))
+    rows = [UsageRecord(day, "teams", ann.upn, day, 30, {"meetings": 1}),
+            UsageRecord(day, "email", ann.upn, day, 30, {"sent": 3, "meetings_created": 0})]
+    # Teams met; Outlook: sent mail but created no meeting; SharePoint/OneDrive too recent
+    assert refresher_modules(ann, rows, imports, shipped()) == ["outlook"]
+    assert refresher_modules(ann, [], imports, shipped()) == ["teams", "outlook"]
+    concealed = [UsageImport(day, "teams", 30, 10, True, datetime(2026, 12, 1, tzinfo=timezone.utc))]
+    assert refresher_modules(ann, [], concealed, shipped()) == []
+    assert refresher_modules(ann, [], [], shipped()) == []

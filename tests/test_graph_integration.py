@@ -59,7 +59,7 @@ async def test_delta_pages_through_everyone_then_only_changes(harness: Harness) 
     harness.standin.fail_page_once = 1
     pages = [page async for page in delta_pages(harness.graph, None)]
     assert [u.id for p in pages for u in p.users] == ["u0", "u1", "u2", "u3", "u4"]
-    assert pages[0].users[1].upn == "user1@contoso.example" and pages[0].users[1].department == "Sales"
+    assert (pages[0].users[1].entry.upn, pages[0].users[1].entry.department) == ("user1@contoso.example", "Sales")
     assert harness.waits == [0.0]  # the 503's Retry-After was honoured once
     delta_link = pages[-1].delta_link
     assert delta_link and all(p.delta_link is None for p in pages[:-1])
@@ -67,8 +67,8 @@ async def test_delta_pages_through_everyone_then_only_changes(harness: Harness) 
     harness.standin.changes = [{"id": "u1", "department": "Marketing", "accountEnabled": False},
                                {"id": "u3", "@removed": {"reason": "deleted"}}]
     changed = [u async for p in delta_pages(harness.graph, delta_link) for u in p.users]
-    assert [(u.id, u.department, u.enabled, u.removed) for u in changed] == [
-        ("u1", "Marketing", False, False), ("u3", "", True, True)]
+    assert [(u.id, u.entry.department, u.entry.enabled, u.removed, u.present) for u in changed] == [
+        ("u1", "Marketing", False, False, {"department", "enabled"}), ("u3", "", True, True, set())]
     assert harness.standin.token_requests == 1  # azure-identity cached the token
 
 

@@ -1,4 +1,4 @@
-"""The rollups of migration 12 (bot/store/sqlite_rollups.py) after every kind of write the bot
+"""The rollups of migration 10 (bot/store/sqlite_rollups.py) after every kind of write the bot
 makes — new progress, steps, completion, a move back to in progress, a retried save that lost
 its race, usage events (also a duplicate id), "delete my data", the retention purge — hold
 exactly what a recount from the source rows gives (the migration's own backfill queries), and
@@ -96,8 +96,10 @@ async def test_an_upgraded_database_gets_its_rollups_from_its_rows(store: Sqlite
         old.execute(f"DROP TRIGGER {name}")
     for table in ROLLUPS:
         old.execute(f"DROP TABLE {table}")
-    old.execute("PRAGMA user_version = 8")  # as a database of the release before
-    assert migrate(old) == [12]
+    for table in ("usage_summary", "usage_summary_sets"):  # migration 11, after the rollups
+        old.execute(f"DROP TABLE {table}")
+    old.execute("PRAGMA user_version = 9")  # as a database from before the rollups
+    assert migrate(old) == [10, 11]
     assert rollups(old) == expected
     old.close()
     await store.open()

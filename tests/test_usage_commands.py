@@ -3,6 +3,8 @@ against the local Graph stand-in and a SQLite store; the adoption figures counte
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -187,6 +189,15 @@ async def test_concealed_names_are_explained_and_tenant_figures_still_shown(coac
     assert next(m for m in report["tables"]["modules"] if m["module_id"] == "teams")["completed"] == 3
 
 
+async def bot_receives_install_event(coach: Coach, user_id: str) -> None:
+    """What `coach serve` stores on an installationUpdate: the worker and their conversation."""
+    store = coach.store()
+    await store.open()
+    await store.workers.register_worker(Worker(id=user_id, tenant_id="t", name="New", conversation={
+        "conversation": {"id": f"a:{user_id}", "tenantId": "t"}, "serviceUrl": "https://smba.example"}))
+    await store.close()
+
+
 async def test_install_reaches_who_the_bot_cannot_and_says_why_not(coach: Coach, standin) -> None:
     graph, _ = standin
     graph.installed, graph.install_blocked = {"u2"}, {"u3"}
@@ -203,10 +214,17 @@ async def test_install_reaches_who_the_bot_cannot_and_says_why_not(coach: Coach,
     code, output = await coach("install", "--audience", "department:sales", "--dry-run")
     assert "would install for bo@contoso.example (Sales)" in output and "cy@" not in output
 
-    code, output = await coach("install", "--audience", "all", "--per-second", "50")
-    assert code == 1, output  # someone could not be installed
-    assert "installed 1, already installed 1, failed 1" in output
+    # Teams tells the bot of a new install a moment later; the bot stores the conversation
+    graph.on_install = lambda user_id: asyncio.get_running_loop().call_later(
+        0.5, lambda: asyncio.ensure_future(bot_receives_install_event(coach, user_id)))
+    code, output = await coach("install", "--audience", "all", "--per-second", "50", "--wait", "3")
+    assert code == 1, output  # someone could not be installed, someone not reached
+    assert "installed 1, already installed 1, failed 1; reachable now 1 of 2" in output
+    assert "waiting up to 3 s for the install events of 2 users" in output
+    assert "install events: 0 of 2 reachable (0 s)" in output
     assert "could not install for cy@contoso.example: refused (403): an app permission policy" in output
+    assert "still not reachable: bo@contoso.example: the app was installed already, but the bot has no conversation" in output
+    assert "ed@contoso.example" not in output.split("reachable now")[1]  # reached through the event
     assert sorted(u for u, _ in graph.installs) == ["u2", "u3", "u5"]
     assert graph.installs[0][1].endswith("/v1.0/appCatalogs/teamsApps/catalog-app-1")
 
@@ -218,6 +236,8 @@ async def test_bad_input_gets_a_clear_message(coach: Coach, tmp_path: Path, monk
     assert code == 2 and "no folder at" in output
     code, output = await coach("install", "--audience", "everyone")
     assert code == 2 and "is not an audience" in output
+    code, output = await coach("install", "--audience", "all", "--wait", "soon")
+    assert code == 2 and "'soon' is not a number of seconds from 0 to 86400" in output
     monkeypatch.setenv("GRAPH_CLIENT_SECRET", "wrong-secret")
     code, output = await coach("directory", "sync")
     assert code == 1 and "cannot get a Graph token" in output and "wrong-secret" not in output

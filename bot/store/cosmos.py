@@ -32,6 +32,7 @@ from bot.store.cosmos_counters import CounterWriter
 from bot.store.cosmos_events import CosmosEventStore
 from bot.store.cosmos_jobs import CosmosJobRunStore, CosmosLeaseStore
 from bot.store.cosmos_rebuild import CounterRebuild
+from bot.store.adoption_facts import ComposedAdoptionFacts
 from bot.store.cosmos_usage import CosmosDirectoryStore, CosmosUsageStore
 from bot.store.cosmos_reports import CosmosReportFacts
 from bot.store.cosmos_triage import CosmosTriageStore
@@ -193,6 +194,7 @@ class CosmosStore:
         self.campaigns = CosmosCampaignStore(Docs(containers["campaigns"], self.calls), workers)
         self.directory = CosmosDirectoryStore(Docs(containers["directory"], self.calls))
         self.usage = CosmosUsageStore(Docs(containers["usage"], self.calls), self.directory)
+        self.adoption = ComposedAdoptionFacts(self.directory, self.progress, self.usage)
 
     async def _database(self, client: CosmosClient) -> DatabaseProxy:
         name = self.config.database

@@ -144,6 +144,14 @@ class CosmosUsageStore:
             "read usage rows", token=cursor, page_size=limit)
         return [_record(d) for d in docs], token
 
+    async def rows_of(self, upn: str, chosen: list[tuple[date, str]]) -> list[UsageRecord]:
+        found = []
+        for day, workload in chosen:  # point reads: at most one per workload
+            doc = await self._docs.read(safe_key(f"{workload}:{upn}"), day.isoformat(), "read a usage row")
+            if doc is not None:
+                found.append(_record(doc))
+        return found
+
     async def summaries(self, chosen: list[tuple[date, str]],
                         thresholds: list[Threshold]) -> list[UsageSummary]:
         records: list[UsageRecord] = []

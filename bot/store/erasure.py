@@ -21,8 +21,10 @@ WORKER_DATA: tuple[str, ...] = ("attempts", "progress", "triage", "feedback", "e
                                 "campaigns", "usage", "directory", "workers")
 
 # Aggregates that never store a worker's id: reports and dashboard figures are computed from the ones above,
-# leases and job runs name instances and jobs.
-NO_WORKER_DATA: tuple[str, ...] = ("reports", "dashboard", "privacy", "leases", "job_runs", "maintenance")
+# leases and job runs name instances and jobs. `adoption` reads the ones above; the per-upn
+# summaries SQLite keeps for it are forgotten whenever usage rows go (usage.delete_for_worker).
+NO_WORKER_DATA: tuple[str, ...] = ("reports", "dashboard", "adoption", "privacy", "leases", "job_runs",
+                                   "maintenance")
 
 
 def worker_data(store: Store) -> list[tuple[str, WorkerData]]:

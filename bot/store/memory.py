@@ -24,6 +24,7 @@ from bot.store.maintenance import NoCounters
 from bot.store.memory_jobs import MemoryJobRunStore, MemoryLeaseStore
 from bot.store.memory_dashboard import MemoryDashboardFacts
 from bot.store.memory_reports import MemoryReportFacts
+from bot.store.adoption_facts import ComposedAdoptionFacts
 from bot.store.memory_usage import MemoryDirectoryStore, MemoryUsageStore, page_after
 from bot.store.memory_triage import MemoryTriageStore
 from bot.store.port import (
@@ -281,6 +282,7 @@ class MemoryStore:
         self.campaigns = MemoryCampaignStore(data)
         self.directory = MemoryDirectoryStore()
         self.usage = MemoryUsageStore(self.directory)
+        self.adoption = ComposedAdoptionFacts(self.directory, self.progress, self.usage)
 
     async def open(self) -> None:
         pass

@@ -71,6 +71,9 @@ class MemoryUsageStore:
         chunk, next_cursor = page_after(keys, cursor, limit, "\t".join)
         return [self._rows[(report_date, w, u)] for w, u in chunk], next_cursor
 
+    async def rows_of(self, upn: str, chosen: list[tuple[date, str]]) -> list[UsageRecord]:
+        return [self._rows[(d, w, upn)] for d, w in chosen if (d, w, upn) in self._rows]
+
     async def summaries(self, chosen: list[tuple[date, str]],
                         thresholds: list[Threshold]) -> list[UsageSummary]:
         return summarise(self._rows.values(), chosen, thresholds)

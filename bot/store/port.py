@@ -38,6 +38,7 @@ from bot.store.campaign_port import CampaignStore
 from domain.triage import InboxFilter, InboxItem, InboxPage, Triage
 from domain.reports import FeedbackReport, QuizReport, ReportFilter, UsageReport
 from domain.adoption import Threshold
+from domain.adoption_patterns import PatternFacts, PatternQuery
 from domain.usage_records import Completion, DirectoryEntry, UsageImport, UsageRecord, UsageSummary
 
 
@@ -300,6 +301,10 @@ class UsageStore(Protocol):
         """The rows of one report day (all workloads), `limit` at a time after `cursor`."""
         ...
 
+    async def rows_of(self, upn: str, chosen: list[tuple[date, str]]) -> list[UsageRecord]:
+        """One user's rows in the chosen (report date, workload) imports (a worker's menu)."""
+        ...
+
     async def summaries(self, chosen: list[tuple[date, str]],
                         thresholds: list[Threshold]) -> list[UsageSummary]:
         """Per upn in the rows of the chosen (report date, workload) imports: in which of them
@@ -345,6 +350,21 @@ class JobRunStore(Protocol):
         ...
 
 
+class AdoptionFacts(Protocol):
+    """The adoption report's facts: the enabled directory users joined with their completed
+    modules and their usage summary, as bit patterns (domain/adoption_patterns.py)."""
+
+    async def prepare(self, query: PatternQuery) -> int:
+        """Build what answering `query` needs ahead (the import calls it); harmless to repeat."""
+        ...
+
+    async def pattern_facts(self, query: PatternQuery, workers: bool = False) -> PatternFacts:
+        """Workers counted per (department, pattern), everyone active per workload, and with
+        `workers` each worker's pattern too (`domain.adoption_patterns.worker_patterns` is
+        the definition)."""
+        ...
+
+
 @dataclass
 class Health:
     backend: str
@@ -369,6 +389,7 @@ class Store(Protocol):
     job_runs: JobRunStore
     directory: DirectoryStore
     usage: UsageStore
+    adoption: AdoptionFacts
     maintenance: MaintenanceStore
 
     async def open(self) -> None:

@@ -33,6 +33,7 @@ from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_dashboard import SqliteDashboardFacts
 from bot.store.sqlite_reader import SqliteReader
 from bot.store.sqlite_reports import SqliteReportFacts
+from bot.store.sqlite_adoption import SqliteAdoptionFacts
 from bot.store.sqlite_usage import SqliteDirectoryStore, SqliteUsageStore
 from bot.store.sqlite_triage import SqliteTriageStore, feedback_of
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
@@ -406,6 +407,7 @@ class SqliteStore:
         self.campaigns = SqliteCampaignStore(self._db)
         self.directory = SqliteDirectoryStore(self._db)
         self.usage = SqliteUsageStore(self._db)
+        self.adoption = SqliteAdoptionFacts(self._db, self._reader)
 
     @property
     def path(self) -> Path:

@@ -1,6 +1,6 @@
 """The dashboard facts (domain/dashboard.py) of the SQLite adapter, read by the second,
 read-only connection in its own thread (sqlite_reader.py): a heavy figure never stalls a turn.
-Indexes: migration 8; the rollups of migration 12 (sqlite_rollups.py) answer the overview's
+Indexes: migration 8; the rollups of migration 10 (sqlite_rollups.py) answer the overview's
 distinct counts of the default window without reading every event or completion."""
 
 from __future__ import annotations

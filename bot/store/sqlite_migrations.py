@@ -248,7 +248,21 @@ MIGRATIONS: tuple[Migration, ...] = (
                                             WHERE b.worker_id = workers.id)""",
     )),
     # Rollups for the dashboard's overview, kept by triggers (bot/store/sqlite_rollups.py).
-    Migration(12, "dashboard rollups", ROLLUPS),
+    Migration(10, "dashboard rollups", ROLLUPS),
+    # The adoption report's per-upn usage summaries, built once per set of imports and
+    # thresholds (bot/store/sqlite_adoption.py) and forgotten when the usage rows change.
+    Migration(11, "stored usage summaries", (
+        """CREATE TABLE usage_summary_sets (
+            id INTEGER PRIMARY KEY,
+            set_key TEXT NOT NULL UNIQUE,
+            built_at TEXT NOT NULL)""",
+        """CREATE TABLE usage_summary (
+            set_id INTEGER NOT NULL,
+            upn TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            met INTEGER NOT NULL,
+            PRIMARY KEY (set_id, upn)) WITHOUT ROWID""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -2,7 +2,7 @@
 reports themselves are computed by domain/report_rules.py.
 
 Each query is a GROUP BY over a covering index (see migration 2), or over the per-day rollup
-`progress_days` (migration 12, sqlite_rollups.py) for starts and completions per day, and only
+`progress_days` (migration 10, sqlite_rollups.py) for starts and completions per day, and only
 aggregated rows reach Python. Where statistics from ANALYZE could lure the planner onto a time index that is
 not covering (events(at) for retention), INDEXED BY pins the covering one. A report's facts
 are read in one DEFERRED transaction (`snapshot`), so they agree with each other.

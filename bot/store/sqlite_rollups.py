@@ -1,4 +1,4 @@
-"""Rollups the dashboard's overview reads instead of the source rows (migration 12), kept by
+"""Rollups the dashboard's overview reads instead of the source rows (migration 10), kept by
 triggers in the same transaction as every write to `progress` and `events` — the bot's own
 saves, retried saves (an update that changes nothing adds nothing), "delete my data" and the
 retention purge alike — so they can never disagree with the rows they summarise.

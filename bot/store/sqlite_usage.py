@@ -89,6 +89,27 @@ def _record(row: sqlite3.Row) -> UsageRecord:
 
 
 _WORKER_UPN = "SELECT upn FROM directory_users WHERE id = ? AND upn != ''"
+# The stored summaries (sqlite_adoption.py) hold what the rows said: gone when the rows change.
+FORGET_SUMMARIES = ("DELETE FROM usage_summary", "DELETE FROM usage_summary_sets")
+
+
+def summary_select(chosen: list[tuple[date, str]], thresholds: list[Threshold]) -> tuple[str, list]:
+    """SELECT upn, active, met (domain.usage_records.summarise in SQL) and its parameters."""
+    keys = [(day.isoformat(), workload) for day, workload in chosen]
+    active = " + ".join(f"MAX(CASE WHEN report_date = ? AND workload = ? THEN active ELSE 0 END) * {1 << i}"
+                        for i in range(len(keys)))
+    met = " + ".join(f"MAX(CASE WHEN workload = ? AND CAST(json_extract(metrics, ?) AS INTEGER) >= ? "
+                     f"THEN 1 ELSE 0 END) * {1 << j}" for j in range(len(thresholds))) or "0"
+    where = " OR ".join("(report_date = ? AND workload = ?)" for _ in keys)
+    params = [v for key in keys for v in key]
+    params += [v for t in thresholds for v in (t.workload, f"$.{t.metric}", t.at_least)]
+    return (f"SELECT upn, {active} AS active, {met} AS met FROM usage_rows WHERE {where} GROUP BY upn",
+            params + [v for key in keys for v in key])
+
+
+def _forget_summaries(conn: sqlite3.Connection) -> None:
+    for statement in FORGET_SUMMARIES:
+        conn.execute(statement)
 
 
 class SqliteUsageStore:
@@ -98,6 +119,7 @@ class SqliteUsageStore:
     @guard("save usage rows")
     async def save_rows(self, rows: list[UsageRecord]) -> None:
         with self._db.transaction() as conn:
+            _forget_summaries(conn)
             conn.executemany(
                 "INSERT OR REPLACE INTO usage_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(r.report_date.isoformat(), r.workload, r.upn,
@@ -131,27 +153,27 @@ class SqliteUsageStore:
         last = records[-1] if len(rows) > limit else None
         return records, f"{last.workload}\t{last.upn}" if last else None
 
+    @guard("read a user's usage rows")
+    async def rows_of(self, upn: str, chosen: list[tuple[date, str]]) -> list[UsageRecord]:
+        days = sorted({day.isoformat() for day, _ in chosen})
+        wanted = set(chosen)
+        rows = self._db.conn.execute(
+            f"SELECT * FROM usage_rows WHERE upn = ? AND report_date IN ({', '.join('?' * len(days))})",
+            [upn, *days]).fetchall() if days else []
+        return [r for r in map(_record, rows) if (r.report_date, r.workload) in wanted]
+
     @guard("summarise usage rows")
     async def summaries(self, chosen: list[tuple[date, str]],
                         thresholds: list[Threshold]) -> list[UsageSummary]:
         if not chosen:
             return []
-        keys = [(day.isoformat(), workload) for day, workload in chosen]
-        active = " + ".join(f"MAX(CASE WHEN report_date = ? AND workload = ? THEN active ELSE 0 END) * {1 << i}"
-                            for i in range(len(keys)))
-        met = " + ".join(f"MAX(CASE WHEN workload = ? AND CAST(json_extract(metrics, ?) AS INTEGER) >= ? "
-                         f"THEN 1 ELSE 0 END) * {1 << j}" for j in range(len(thresholds))) or "0"
-        where = " OR ".join("(report_date = ? AND workload = ?)" for _ in keys)
-        params = [v for key in keys for v in key]
-        params += [v for t in thresholds for v in (t.workload, f"$.{t.metric}", t.at_least)]
-        rows = self._db.conn.execute(
-            f"SELECT upn, {active} AS active, {met} AS met FROM usage_rows WHERE {where} GROUP BY upn",
-            params + [v for key in keys for v in key]).fetchall()
-        return [UsageSummary(*row) for row in rows]
+        sql, params = summary_select(chosen, thresholds)
+        return [UsageSummary(*row) for row in self._db.conn.execute(sql, params).fetchall()]
 
     @guard("purge usage rows")
     async def purge_before(self, cutoff: date) -> int:
         with self._db.transaction() as conn:
+            _forget_summaries(conn)
             removed = conn.execute("DELETE FROM usage_rows WHERE report_date < ?",
                                    (cutoff.isoformat(),)).rowcount
             conn.execute("DELETE FROM usage_imports WHERE report_date < ?", (cutoff.isoformat(),))
@@ -159,7 +181,9 @@ class SqliteUsageStore:
 
     @guard("delete a worker's usage rows")
     async def delete_for_worker(self, worker_id: str) -> None:
-        self._db.conn.execute(f"DELETE FROM usage_rows WHERE upn IN ({_WORKER_UPN})", (worker_id,))
+        with self._db.transaction() as conn:
+            _forget_summaries(conn)
+            conn.execute(f"DELETE FROM usage_rows WHERE upn IN ({_WORKER_UPN})", (worker_id,))
 
     @guard("look for a worker's usage rows")
     async def holds_worker(self, worker_id: str) -> bool:

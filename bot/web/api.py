@@ -109,7 +109,7 @@ def report_route(name: str, build: Builder, params: frozenset[str]):
 async def me(request: web.Request) -> web.Response:
     user = request[USER_KEY]
     titles: Titles = request.app[TITLES_KEY]
-    pages = (["overview", "modules", "quizzes", "workers", "feedback", "campaigns"]
+    pages = (["overview", "modules", "quizzes", "workers", "feedback", "campaigns", "adoption"]
              if user.role == Role.ADMIN else ["quizzes", "campaigns"])
     return web.json_response({
         "name": user.name, "role": user.role.value, "pages": pages, "languages": list(LANGUAGES),

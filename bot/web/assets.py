@@ -26,6 +26,7 @@ VENDOR_FILES = {
     "fluent-web-components": NODE_MODULES / "@fluentui/web-components/dist/web-components-all.min.js",
     "axe-core": NODE_MODULES / "axe-core/axe.min.js",  # for the accessibility test only
     "dashboard-js": STATIC / "dashboard.js",
+    "dashboard-adoption": STATIC / "adoption.js",
     "dashboard-css": STATIC / "dashboard.css",
     "dashboard-inbox": STATIC / "inbox.js",
     "dashboard-campaigns": STATIC / "campaigns.js",

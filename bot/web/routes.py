@@ -14,6 +14,7 @@ from bot.report_tables import HEADERS, Titles
 from bot.security_headers import teams_frameable
 from bot.settings import Settings
 from bot.store.port import Store
+from bot.web.adoption_api import add_adoption_routes
 from bot.web.api import MODULE_IDS_KEY, STORE_KEY, TITLES_KEY, add_api_routes
 from bot.web.assets import STATIC, Assets, shared_assets
 from bot.web.roles import SSO_KEY, WEB_SETTINGS_KEY
@@ -71,6 +72,7 @@ def install_dashboard(app: web.Application, settings: Settings, store: Store, ca
     app.router.add_get("/dashboard/strings", dashboard_strings)
     app.router.add_get("/dashboard/assets/{tail:.+}", assets.serve)
     add_api_routes(app)
+    add_adoption_routes(app, catalog.expectations)
 
     async def close_sso(_app: web.Application) -> None:
         if app[SSO_KEY] is not None:

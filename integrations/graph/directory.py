@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from domain.usage_records import DirectoryEntry
+
 from .client import GraphClient
 
 SELECT = ("id", "userPrincipalName", "displayName", "department", "officeLocation", "country",
@@ -19,17 +21,19 @@ FIELD_OF = {"userPrincipalName": "upn", "displayName": "name", "department": "de
 
 @dataclass(frozen=True)
 class DirectoryUser:
-    id: str
-    upn: str = ""
-    name: str = ""
-    department: str = ""
-    office: str = ""
-    country: str = ""
-    preferred_language: str = ""
-    enabled: bool = True
-    removed: bool = False  # deleted from the directory (delta "@removed")
-    # Which fields the answer carried: a delta round names only what changed.
+    """One user of a page: the domain's entry (`removed`: delta "@removed") and which of its
+    fields the answer carried (a delta round names only what changed)."""
+
+    entry: DirectoryEntry
     present: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def removed(self) -> bool:
+        return self.entry.removed
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,14 @@ def parse_user(item: dict[str, Any]) -> DirectoryUser | None:
     if not user_id:
         return None
     if "@removed" in item:
-        return DirectoryUser(id=user_id, removed=True)
+        return DirectoryUser(DirectoryEntry(user_id, removed=True))
     enabled = item.get("accountEnabled")
-    return DirectoryUser(
+    return DirectoryUser(DirectoryEntry(
         id=user_id, upn=_text(item.get("userPrincipalName")).casefold(),
         name=_text(item.get("displayName")), department=_text(item.get("department")),
         office=_text(item.get("officeLocation")), country=_text(item.get("country")),
         preferred_language=_text(item.get("preferredLanguage")),
-        enabled=enabled if isinstance(enabled, bool) else True,
+        enabled=enabled if isinstance(enabled, bool) else True),
         present=frozenset(FIELD_OF[key] for key in item if key in FIELD_OF))
 
 

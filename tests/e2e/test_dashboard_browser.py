@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
 from bot.web.assets import Assets
+from domain.usage_records import DirectoryEntry, UsageImport, UsageRecord
 
 from .playground import ARTIFACTS, ROOT
 from .test_browser import require_chromium
@@ -29,7 +31,17 @@ from dashboard_seed import EVIL_LINK, EVIL_NAME, EVIL_SCRIPT, FORMULA, seed_dash
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 DRIVER = Path(__file__).with_name("dashboard_driver.mjs")
 THEMES = ("default", "dark", "contrast")
-TABS = [{"label": "Workers", "page": "workers"}, {"label": "Feedback", "page": "feedback"}]
+TABS = [{"label": "Workers", "page": "workers"}, {"label": "Feedback", "page": "feedback"},
+        {"label": "Adoption", "page": "adoption"}]
+
+
+async def seed_adoption(store: SqliteStore) -> None:
+    """A usage import and directory users, one named like a script: the Adoption page's lists."""
+    day = date(2026, 11, 28)
+    await store.directory.save_users([DirectoryEntry("d1", "d1@contoso.example", EVIL_NAME, "Sales"),
+                                      DirectoryEntry("d2", "d2@contoso.example", "Dana", "HR")])
+    await store.usage.save_rows([UsageRecord(day, "teams", "d2@contoso.example", day, 30, {"meetings": 2})])
+    await store.usage.record_import(UsageImport(day, "teams", 30, 1, False, datetime(2026, 12, 1, tzinfo=timezone.utc)))
 
 
 async def test_the_dashboard_renders_live_data_accessibly_in_every_theme(tmp_path: Path) -> None:
@@ -39,6 +51,7 @@ async def test_the_dashboard_renders_live_data_accessibly_in_every_theme(tmp_pat
     store = SqliteStore(tmp_path / "coach.db")
     await store.open()
     await seed_dashboard(store)
+    await seed_adoption(store)
     server = TestServer(create_app(Settings(anonymous=True, store="sqlite", sqlite_path=store.path),
                                    store=store, jobs=False), host="127.0.0.1")
     await server.start_server()
@@ -64,12 +77,13 @@ async def test_the_dashboard_renders_live_data_accessibly_in_every_theme(tmp_pat
                                  "60%\nQuiz pass rate", "2\nOpen feedback"]
     serious = {view: [v for v in found if v["impact"] in ("serious", "critical")]
                for view, found in result["axe"].items()}
-    assert set(serious) == {*THEMES, "workers", "feedback"}
+    assert set(serious) == {*THEMES, "workers", "feedback", "adoption"}
     assert serious == {view: [] for view in serious}
     foreground = {theme: colours[0] for theme, colours in result["theme"].items()}
     assert len(set(foreground.values())) >= 2  # the themes really differ
     assert EVIL_NAME in result["tables"]["workers"] and FORMULA in result["tables"]["workers"]
     assert {EVIL_LINK, EVIL_SCRIPT} <= set(result["tables"]["feedback"])
+    assert EVIL_NAME in result["tables"]["adoption"] and "Dana" in result["tables"]["adoption"]
     assert (result["links"], result["images"]) == (0, 0)  # no markup made it into the page
     for theme in THEMES:
         assert (ARTIFACTS / f"dashboard-{theme}.png").stat().st_size > 10_000

@@ -128,3 +128,14 @@ async def test_summaries_say_who_was_active_and_which_thresholds_they_reach(stor
     assert sorted(found) == [("a@x.example", 0b01, 0b011), ("b@x.example", 0b00, 0b000),
                              ("c@x.example", 0b10, 0b100)]
     assert sorted(await store.usage.summaries([(older, "teams")], [])) == [("b@x.example", 1, 0)]
+
+
+async def test_one_users_rows_in_the_chosen_imports(store: Store) -> None:
+    day, older = date(2026, 11, 28), date(2026, 11, 1)
+    await store.usage.save_rows([usage_row(day, "teams", "a@x.example", day, meetings=2),
+                                 usage_row(day, "email", "a@x.example", None),
+                                 usage_row(older, "teams", "a@x.example", older, meetings=1),
+                                 usage_row(day, "teams", "b@x.example", day)])
+    found = await store.usage.rows_of("a@x.example", [(day, "teams"), (day, "onedrive"), (older, "email")])
+    assert [(r.report_date, r.workload, r.metrics) for r in found] == [(day, "teams", {"meetings": 2})]
+    assert await store.usage.rows_of("nobody@x.example", [(day, "teams")]) == []

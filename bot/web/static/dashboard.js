@@ -206,6 +206,7 @@ const PAGES = {
   },
   feedback: () => modulePage(body.dataset.inbox),  // bot/web/static/inbox.js
   campaigns: () => modulePage(body.dataset.campaigns),  // bot/web/static/campaigns.js
+  adoption: () => modulePage(body.dataset.adoption),  // bot/web/static/adoption.js
 };
 
 // Pages in modules of their own get these helpers; each exports page(kit) -> the page's nodes.
