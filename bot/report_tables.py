@@ -62,13 +62,9 @@ HEADERS = {
     "best_score": "Best score", "passed": "Passed", "modules_done": "Modules done",
     "quizzes_passed": "Quizzes passed", "last_active": "Last active (UTC)", "language": "Language",
     "total": "Total rows", "offset": "Offset", "limit": "Page size",
-    # campaigns (bot/campaign_tables.py)
-    "title": "Name", "state": "State", "audience": "Audience", "starts_at": "Starts (UTC)",
-    "ends_at": "Ends (UTC)", "recipients": "Recipients", "pending": "Pending", "sent": "Sent",
-    "failed": "Failed", "unknown": "Unknown", "skipped": "Skipped", "unreachable": "Unreachable",
-    "answered": "Answered", "reminders_sent": "Reminders sent", "sent_at": "Sent (UTC)",
-    "answered_at": "Answered (UTC)", "score": "Score", "reached": "Reached",
-    "response_rate": "Response rate", "reason": "Reason", "key": "Id or UPN",
+    # campaigns (bot/campaign_tables.py; the shared columns are above)
+    "recipients": "Recipients", "pending": "Pending", "unknown": "Unknown",
+    "reason": "Reason", "key": "Id or UPN",
 }
 RATES = {"completion_rate", "pass_rate", "trained_share", "untrained_share", "meeting_rate",
          "first_attempt_pass_rate", "response_rate"}
