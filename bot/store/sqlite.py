@@ -14,20 +14,15 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from domain.models import Feedback, ModuleProgress, QuizAnswer, QuizAttempt, UsageEvent, Worker
+from domain.models import Feedback, ModuleProgress, UsageEvent, Worker
 from domain.report_rules import Reports
 from domain.report_facts import COMPLETED
 from domain.usage_records import Completion
 from bot.store.erasure import RegistryPrivacyStore
 from bot.store.maintenance import NoCounters
-from bot.store.port import (
-    AttemptWrite,
-    ConcurrencyConflict,
-    Health,
-    StoreUnavailable,
-    WriteOutcome,
-    answer_refusal,
-)
+from bot.store.port import ConcurrencyConflict, Health, StoreUnavailable
+from bot.store.sqlite_attempts import SqliteAttemptStore
+from bot.store.sqlite_rows import WorkerRows
 from bot.store.sqlite_jobs import SqliteJobRunStore, SqliteLeaseStore
 from bot.store.sqlite_connection import SqliteConnection, error_reason, guard
 from bot.store.sqlite_dashboard import SqliteDashboardFacts
@@ -39,36 +34,7 @@ from bot.store.sqlite_triage import SqliteTriageStore, feedback_of
 from bot.store.sqlite_migrations import decode_time, encode_time, encode_week
 
 
-def _flag(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-class _WorkerRows:
-    """`WorkerData` over one table whose `_column` holds the worker's id."""
-
-    _table: str
-    _column = "worker_id"
-    _rollups: tuple[str, ...] = ()  # tables the triggers keep per worker (sqlite_rollups.py)
-
-    def __init__(self, db: SqliteConnection):
-        self._db = db
-
-    @guard("delete a worker's data")
-    async def delete_for_worker(self, worker_id: str) -> None:
-        with self._db.transaction() as conn:
-            self._delete(conn, worker_id)
-
-    def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
-        conn.execute(f"DELETE FROM {self._table} WHERE {self._column} = ?", (worker_id,))
-
-    @guard("look for a worker's data")
-    async def holds_worker(self, worker_id: str) -> bool:
-        tables = [(self._table, self._column)] + [(table, "worker_id") for table in self._rollups]
-        return any(self._db.conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} = ?)",
-                                         (worker_id,)).fetchone()[0] for table, column in tables)
-
-
-class SqliteWorkerStore(_WorkerRows):
+class SqliteWorkerStore(WorkerRows):
     _table, _column = "workers", "id"
 
     @guard("read a worker")
@@ -117,7 +83,7 @@ def worker_from_row(row: sqlite3.Row) -> Worker:
         time_zone=row["time_zone"], blocked_at=decode_time(row["blocked_at"]))
 
 
-class SqliteProgressStore(_WorkerRows):
+class SqliteProgressStore(WorkerRows):
     _table, _rollups = "progress", ("trained_workers",)
 
     @guard("read progress")
@@ -193,7 +159,7 @@ def _marks(progress: ModuleProgress) -> str:
     return json.dumps({str(index): mark.value for index, mark in sorted(progress.exercises.items())})
 
 
-class SqliteEventStore(_WorkerRows):
+class SqliteEventStore(WorkerRows):
     _table, _rollups = "events", ("worker_last_event",)
 
     @guard("record a usage event")
@@ -219,148 +185,7 @@ class SqliteEventStore(_WorkerRows):
             return conn.execute("DELETE FROM events WHERE at < ?", (encode_time(cutoff),)).rowcount
 
 
-class SqliteAttemptStore(_WorkerRows):
-    _table = "attempts"
-
-    @guard("create a quiz attempt")
-    async def create_attempt(self, attempt: QuizAttempt) -> QuizAttempt:
-        a = attempt
-        with self._db.transaction() as conn:
-            cursor = conn.execute(
-                """INSERT INTO attempts (id, worker_id, module_id, locale, seed, question_ids,
-                       status, score, passed, started_at, submitted_at, campaign_id, version)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                (a.id, a.worker_id, a.module_id, a.locale, a.seed, json.dumps(a.question_ids),
-                 a.status.value, a.score, _flag(a.passed), encode_time(a.started_at),
-                 encode_time(a.submitted_at), a.campaign_id, a.version))
-            if cursor.rowcount == 1:
-                conn.executemany(
-                    """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
-                           module_id, locale, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [(a.id, answer.question_id, json.dumps(answer.chosen), int(answer.correct),
-                      encode_time(answer.answered_at), a.module_id, a.locale,
-                      encode_time(a.submitted_at)) for answer in a.answers.values()])
-            stored = self._read(a.worker_id, a.id)
-        if stored is None:
-            raise ConcurrencyConflict("that quiz attempt id belongs to another worker")
-        return stored
-
-    @guard("read a quiz attempt")
-    async def get_attempt(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
-        return self._read(worker_id, attempt_id)
-
-    @guard("record a quiz answer")
-    async def record_answer(
-        self, worker_id: str, attempt_id: str, answer: QuizAnswer
-    ) -> AttemptWrite:
-        with self._db.transaction() as conn:
-            cursor = conn.execute(
-                """INSERT INTO answers (attempt_id, question_id, chosen, correct, answered_at,
-                       module_id, locale, submitted_at)
-                   SELECT id, ?, ?, ?, ?, module_id, locale, NULL FROM attempts
-                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'
-                     AND EXISTS (SELECT 1 FROM json_each(attempts.question_ids) WHERE value = ?)
-                   ON CONFLICT DO NOTHING""",
-                (answer.question_id, json.dumps(answer.chosen), int(answer.correct),
-                 encode_time(answer.answered_at), attempt_id, worker_id, answer.question_id))
-            written = cursor.rowcount == 1
-            if written:
-                conn.execute("UPDATE attempts SET version = version + 1 WHERE id = ?",
-                             (attempt_id,))
-            stored = self._read(worker_id, attempt_id)
-        if written:
-            return AttemptWrite(WriteOutcome.WRITTEN, stored)
-        return AttemptWrite(answer_refusal(stored, answer.question_id) or WriteOutcome.CLOSED,
-                            stored)
-
-    @guard("submit a quiz attempt")
-    async def submit_attempt(
-        self, worker_id: str, attempt_id: str, score: float, passed: bool, at: datetime
-    ) -> AttemptWrite:
-        submitted_at = encode_time(at)
-        with self._db.transaction() as conn:
-            cursor = conn.execute(
-                """UPDATE attempts SET status = 'submitted', score = ?, passed = ?,
-                       submitted_at = ?, version = version + 1
-                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
-                (score, int(passed), submitted_at, attempt_id, worker_id))
-            written = cursor.rowcount == 1
-            if written:
-                conn.execute("UPDATE answers SET submitted_at = ? WHERE attempt_id = ?",
-                             (submitted_at, attempt_id))
-            return self._closed(worker_id, attempt_id, written)
-
-    def _closed(self, worker_id: str, attempt_id: str, written: bool) -> AttemptWrite:
-        """The outcome of closing an attempt (submit or abandon), with the attempt as stored."""
-        stored = self._read(worker_id, attempt_id)
-        if stored is None:
-            return AttemptWrite(WriteOutcome.MISSING, None)
-        return AttemptWrite(WriteOutcome.WRITTEN if written else WriteOutcome.CLOSED, stored)
-
-    @guard("abandon a quiz attempt")
-    async def abandon_attempt(self, worker_id: str, attempt_id: str) -> AttemptWrite:
-        with self._db.transaction() as conn:
-            written = conn.execute(
-                """UPDATE attempts SET status = 'abandoned', version = version + 1
-                   WHERE id = ? AND worker_id = ? AND status = 'in_progress'""",
-                (attempt_id, worker_id)).rowcount == 1
-            return self._closed(worker_id, attempt_id, written)
-
-    @guard("find the open quiz attempt")
-    async def open_attempt(self, worker_id: str, module_id: str) -> QuizAttempt | None:
-        row = self._db.conn.execute(
-            """SELECT id FROM attempts INDEXED BY idx_attempts_worker
-               WHERE worker_id = ? AND module_id = ? AND status = 'in_progress'
-               ORDER BY started_at DESC, id DESC LIMIT 1""", (worker_id, module_id)).fetchone()
-        return self._read(worker_id, row["id"]) if row else None
-
-    @guard("list quiz attempts")
-    async def list_attempts(self, worker_id: str) -> list[QuizAttempt]:
-        conn = self._db.conn
-        answers: dict[str, dict[str, QuizAnswer]] = {}
-        for row in conn.execute(
-                """SELECT * FROM answers WHERE attempt_id IN
-                       (SELECT id FROM attempts WHERE worker_id = ?)
-                   ORDER BY answered_at, question_id""", (worker_id,)):
-            answers.setdefault(row["attempt_id"], {})[row["question_id"]] = answer_from_row(row)
-        rows = conn.execute(
-            "SELECT * FROM attempts WHERE worker_id = ? ORDER BY started_at, id", (worker_id,))
-        return [attempt_from_row(row, answers.get(row["id"], {})) for row in rows]
-
-    def _delete(self, conn: sqlite3.Connection, worker_id: str) -> None:
-        conn.execute("DELETE FROM answers WHERE attempt_id IN "
-                     "(SELECT id FROM attempts WHERE worker_id = ?)", (worker_id,))
-        super()._delete(conn, worker_id)
-
-    def _read(self, worker_id: str, attempt_id: str) -> QuizAttempt | None:
-        conn = self._db.conn
-        row = conn.execute("SELECT * FROM attempts WHERE id = ? AND worker_id = ?",
-                           (attempt_id, worker_id)).fetchone()
-        if row is None:
-            return None
-        answers = conn.execute(
-            "SELECT * FROM answers WHERE attempt_id = ? ORDER BY answered_at, question_id",
-            (attempt_id,))
-        return attempt_from_row(row, {a["question_id"]: answer_from_row(a) for a in answers})
-
-
-def answer_from_row(row: sqlite3.Row) -> QuizAnswer:
-    return QuizAnswer(question_id=row["question_id"], chosen=json.loads(row["chosen"]),
-                      correct=bool(row["correct"]), answered_at=decode_time(row["answered_at"]))
-
-
-def attempt_from_row(row: sqlite3.Row, answers: dict[str, QuizAnswer]) -> QuizAttempt:
-    passed = row["passed"]
-    return QuizAttempt(
-        id=row["id"], worker_id=row["worker_id"], module_id=row["module_id"],
-        locale=row["locale"], seed=row["seed"], question_ids=json.loads(row["question_ids"]),
-        answers=answers, status=row["status"], score=row["score"],
-        passed=None if passed is None else bool(passed),
-        started_at=decode_time(row["started_at"]), submitted_at=decode_time(row["submitted_at"]),
-        campaign_id=row["campaign_id"], version=row["version"])
-
-
-class SqliteFeedbackStore(_WorkerRows):
+class SqliteFeedbackStore(WorkerRows):
     _table = "feedback"
 
     @guard("store feedback")

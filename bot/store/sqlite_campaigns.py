@@ -13,7 +13,8 @@ from domain.campaigns import Campaign, Delivery, DeliveryState
 from domain.models import QuizAttempt
 from bot.store.campaign_port import AudiencePage, DeliveryCounts, DeliveryKey, Leased
 from bot.store.port import ConcurrencyConflict
-from bot.store.sqlite import answer_from_row, attempt_from_row, worker_from_row
+from bot.store.sqlite import worker_from_row
+from bot.store.sqlite_attempts import answer_from_row, attempt_from_row
 from bot.store.sqlite_connection import SqliteConnection, guard
 from bot.store.sqlite_migrations import decode_time, encode_time
 
