@@ -144,7 +144,7 @@ class CampaignService:
                     campaign_id=campaign.id, worker_id=worker.id, tenant_id=campaign.tenant_id,
                     due_at=campaign.schedule.due_for(worker.time_zone, now), updated_at=now))
             await self.store.campaigns.add_deliveries(deliveries)
-        return unreachable
+        return {reason: sorted(ids) for reason, ids in unreachable.items()}  # the same on every store
 
     async def _rule_pages(self, campaign: Campaign):  # type: ignore[no-untyped-def]
         after: str | None = None
