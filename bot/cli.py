@@ -65,6 +65,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_jobs(args: argparse.Namespace) -> int:
     from bot.job_hosting import run_jobs
+    from bot.org_profile import ProfileInvalid
 
     settings = _settings()
     _logging(args.verbose, settings)
@@ -72,6 +73,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         asyncio.run(run_jobs(settings, once=args.once))
     except StoreUnavailable as exc:
         print(f"coach: cannot open the {settings.store} store: {exc}", file=sys.stderr)
+        return 2
+    except ProfileInvalid as exc:
+        print(f"coach: ORG_PROFILE is not valid: {exc}", file=sys.stderr)
         return 2
     return 0
 

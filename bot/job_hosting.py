@@ -57,7 +57,8 @@ async def run_jobs(settings: Settings, *, once: bool = False) -> None:
     from bot.org_profile import load_profile
     from dialogs.campaign_invite import campaign_activity
 
-    catalog, _ = load_catalog(profile=load_profile(settings.org_profile))
+    catalog, _ = load_catalog(profile=load_profile(settings.org_profile),
+                              expectations_file=settings.org_expectations)
 
     store = create_store(settings)
     await store.open()

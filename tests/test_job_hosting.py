@@ -56,6 +56,18 @@ def test_jobs_names_a_store_it_cannot_open(monkeypatch, capsys) -> None:
     assert "cannot open the cosmos store" in capsys.readouterr().err
 
 
+def test_jobs_names_an_invalid_org_profile(tmp_path: Path, monkeypatch, capsys) -> None:
+    profile = tmp_path / "org.yaml"
+    profile.write_text("helpdesk: [1, 2\n", encoding="utf-8")
+    monkeypatch.setenv("STORE", "sqlite")
+    monkeypatch.setenv("SQLITE_PATH", str(tmp_path / "coach.db"))
+    monkeypatch.setenv("ORG_PROFILE", str(profile))
+
+    assert main(["jobs", "--once"]) == 2
+    err = capsys.readouterr().err
+    assert "ORG_PROFILE is not valid" in err and "Traceback" not in err
+
+
 async def last_run(path: Path):
     store = SqliteStore(path)
     await store.open()
