@@ -37,7 +37,7 @@ from jobs.campaign_service import CampaignService
 from jobs.clock import SystemClock
 from jobs.digest import DigestJob
 from bot.web.campaigns_api import install_campaigns_api
-from bot.web.inbox_api import install_inbox_api, signed_in
+from bot.web.inbox_api import install_inbox_api
 from bot.web.routes import install_dashboard
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def create_app(settings: Settings, *, store: Store | None = None,
     app[STORE_KEY] = store
     app[AGENT_KEY] = agent = telemetry.instrument_agent(CoachAgent(
         settings, store, catalog, GuardedConnections(connections or connection_manager(settings))))
-    install_inbox_api(app, agent.inbox, signed_in(settings))
+    install_inbox_api(app, agent.inbox)
     app[VALIDATOR_KEY] = validator
     app[FLOOD_KEY] = FloodGuard(settings.worker_burst, settings.worker_per_second, settings.flood_tracked_workers)
     app.router.add_post("/api/messages", messages)

@@ -11,25 +11,22 @@ page can show what changed and nothing is overwritten. 422: a change the rules r
 anonymous item cannot be replied to, a status move that is not allowed, an empty note).
 Texts are returned as typed: the page must insert them as text, never as HTML.
 
-Who the caller is comes from `Identify` (bot/web/roles.py on the dashboard branch): a
-function of the request that returns a `Caller` or raises `CallerRefused` (401/403).
+Who the caller is: the dashboard's sign-in and roles (bot/web/roles.py `allow`): no or bad
+token 401, anyone but an admin 403.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.auth import AuthError
-from bot.settings import Settings
 from bot.web.api import TITLES_KEY
 from bot.web.inbox_export import admins, csv_answer, every_item
-from bot.web.roles import WEB_SETTINGS_KEY, Role, current_user
+from bot.web.roles import USER_KEY, WEB_SETTINGS_KEY, Handler, Role, User, allow
 from bot.store.port import ConcurrencyConflict, StoreUnavailable
 from domain.dashboard import LANGUAGES
 from domain.models import FeedbackCategory, FeedbackStatus, utcnow
@@ -45,22 +42,6 @@ from domain.triage import (
 MAX_ID = 200
 
 
-@dataclass(frozen=True)
-class Caller:
-    id: str
-    name: str
-    is_admin: bool
-
-
-class CallerRefused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-Identify = Callable[[web.Request], Awaitable[Caller]]
-
-
 class InboxFlows(Protocol):  # dialogs/inbox.py: Inbox
     store: Any
 
@@ -72,24 +53,9 @@ class InboxFlows(Protocol):  # dialogs/inbox.py: Inbox
 
 
 INBOX_KEY = web.AppKey("inbox", object)
-IDENTIFY_KEY = web.AppKey("inbox_identify", object)
 CLOCK_KEY = web.AppKey("inbox_clock", object)
-CALLER_KEY = web.RequestKey("inbox_caller", Caller)
 SIGNED_IN_KEY = web.AppKey("inbox_signed_in", dict)  # admin id -> name, as their tokens said
 MAX_SIGNED_IN = 500
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def signed_in(settings: Settings) -> Identify:
-    """The dashboard's user (bot/web/roles.py): an Entra SSO token, or the local admin in
-    anonymous (loopback-only) mode. Only admins get past `admins_only`."""
-    async def identify(request: web.Request) -> Caller:
-        try:
-            user = await current_user(request, settings)
-        except AuthError as exc:
-            raise CallerRefused(401, str(exc)) from None
-        return Caller(user.oid, user.name, user.role == Role.ADMIN)
-    return identify
 
 
 def _problem(status: int, message: str, **extra: Any) -> web.Response:
@@ -97,15 +63,9 @@ def _problem(status: int, message: str, **extra: Any) -> web.Response:
 
 
 def admins_only(handler: Handler) -> Handler:
+    @allow(Role.ADMIN)
     async def checked(request: web.Request) -> web.StreamResponse:
-        try:
-            caller = await request.app[IDENTIFY_KEY](request)  # type: ignore[operator]
-        except CallerRefused as exc:
-            return _problem(exc.status, str(exc))
-        if not caller.is_admin:
-            return _problem(403, "only admins may use the feedback inbox")
-        request[CALLER_KEY] = caller
-        _remember(request.app[SIGNED_IN_KEY], caller)
+        _remember(request.app[SIGNED_IN_KEY], request[USER_KEY])
         try:
             return await handler(request)
         except StoreUnavailable:
@@ -193,8 +153,8 @@ async def list_items(request: web.Request) -> web.Response:
         page = await store.triage.list_inbox(flt, _one(request.query, "cursor"), limit)
     except ValueError:
         return _problem(400, "the cursor is not one this API gave out")
-    caller = request[CALLER_KEY]
-    signed_in = {caller.id: caller.name, **request.app[SIGNED_IN_KEY]}
+    caller = request[USER_KEY]
+    signed_in = {caller.oid: caller.name, **request.app[SIGNED_IN_KEY]}
     return web.json_response({"items": [item_json(i) for i in page.items],
                               "cursor": page.cursor,
                               "admins": await admins(store, _admin_ids(request), signed_in)})
@@ -266,7 +226,7 @@ async def patch_item(request: web.Request) -> web.Response:
                           **({"assignee": body["assignee"] or None} if "assignee" in body else {}))
     async def changed() -> dict[str, Any]:
         return item_json(await _flows(request).change(
-            feedback_id, change, body["version"], request[CALLER_KEY].id, _now(request)))
+            feedback_id, change, body["version"], request[USER_KEY].oid, _now(request)))
     return await _answer(request, feedback_id, changed)
 
 
@@ -279,7 +239,7 @@ async def reply(request: web.Request) -> web.Response:
         return _problem(400, str(exc))
     async def replied() -> dict[str, Any]:
         result = await _flows(request).reply(feedback_id, body.get("text") or "", body["version"],
-                                             request[CALLER_KEY].id, _now(request))
+                                             request[USER_KEY].oid, _now(request))
         return {"item": item_json(result.item), "delivered": result.delivered,
                 "problem": result.problem}
     return await _answer(request, feedback_id, replied)
@@ -302,10 +262,10 @@ def _flows(request: web.Request) -> InboxFlows:
     return request.app[INBOX_KEY]  # type: ignore[return-value]
 
 
-def _remember(signed_in: dict[str, str], caller: Caller) -> None:
+def _remember(signed_in: dict[str, str], caller: User) -> None:
     """Names for the assignee list and the history (an audit entry holds only the id)."""
-    if caller.id in signed_in or len(signed_in) < MAX_SIGNED_IN:
-        signed_in[caller.id] = caller.name
+    if caller.oid in signed_in or len(signed_in) < MAX_SIGNED_IN:
+        signed_in[caller.oid] = caller.name
 
 
 def _admin_ids(request: web.Request) -> list[str]:
@@ -317,10 +277,10 @@ def _now(request: web.Request) -> datetime:
     return request.app[CLOCK_KEY]()  # type: ignore[operator]
 
 
-def install_inbox_api(app: web.Application, flows: InboxFlows, identify: Identify,
+def install_inbox_api(app: web.Application, flows: InboxFlows,
                       clock: Callable[[], datetime] = utcnow) -> None:
+    """The routes sign in through the dashboard's roles (bot/web/routes.py install_dashboard)."""
     app[INBOX_KEY] = flows
-    app[IDENTIFY_KEY] = identify
     app[CLOCK_KEY] = clock
     app[SIGNED_IN_KEY] = {}
     app.router.add_get("/api/admin/feedback", list_items)
