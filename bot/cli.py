@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.campaign_cli import add_campaign_parser
-from bot.cli_run import CommandError, run_with_store, settings_or_exit
+from bot.cli_run import CommandError, fail, run_with_store, settings_or_exit
 from bot.cli_store import add_backup_parsers
 from bot.cli_usage import add_usage_parsers
 from bot.content_cli import add_content_parser
@@ -55,8 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except StoreUnavailable as exc:
-        print(f"coach: cannot open the {settings.store} store: {exc}", file=sys.stderr)
-        return 2
+        return fail("", f"cannot open the {settings.store} store: {exc}")
     except OSError as exc:
         print(f"coach: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -72,11 +71,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     try:
         asyncio.run(run_jobs(settings, once=args.once))
     except StoreUnavailable as exc:
-        print(f"coach: cannot open the {settings.store} store: {exc}", file=sys.stderr)
-        return 2
+        return fail("", f"cannot open the {settings.store} store: {exc}")
     except ProfileInvalid as exc:
-        print(f"coach: ORG_PROFILE is not valid: {exc}", file=sys.stderr)
-        return 2
+        return fail("", f"ORG_PROFILE is not valid: {exc}")
     return 0
 
 

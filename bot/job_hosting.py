@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.outbound import GuardedConnections
 from bot.settings import Settings
-from bot.store.factory import create_store
+from bot.cli_run import opened_store
 from bot.store.port import Store
 from bot.teams_messenger import ConnectorMessenger, messenger_for
 from jobs.campaign_delivery import CardBuilder
@@ -60,21 +60,19 @@ async def run_jobs(settings: Settings, *, once: bool = False) -> None:
     catalog, _ = load_catalog(profile=load_profile(settings.org_profile),
                               expectations_file=settings.org_expectations)
 
-    store = create_store(settings)
-    await store.open()
-    messenger = messenger_for(settings, GuardedConnections(connection_manager(settings)))
-    try:
-        runner = job_runner(store, settings, messenger, partial(campaign_activity, catalog))
-        if once:
-            await runner.run_once()
-            return
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, runner.stop.set)
-        log.info("job runner %s started: %s", runner.owner,
-                 ", ".join(job.name for job in [*runner.jobs, *runner.services]))
-        await runner.run_until_stopped()
-        log.info("job runner %s stopped", runner.owner)
-    finally:
-        await messenger.close()
-        await store.close()
+    async with opened_store(settings) as store:
+        messenger = messenger_for(settings, GuardedConnections(connection_manager(settings)))
+        try:
+            runner = job_runner(store, settings, messenger, partial(campaign_activity, catalog))
+            if once:
+                await runner.run_once()
+                return
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, runner.stop.set)
+            log.info("job runner %s started: %s", runner.owner,
+                     ", ".join(job.name for job in [*runner.jobs, *runner.services]))
+            await runner.run_until_stopped()
+            log.info("job runner %s stopped", runner.owner)
+        finally:
+            await messenger.close()
